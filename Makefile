@@ -1,0 +1,32 @@
+# Two commands on a fresh machine with Python 3.11 and make: `make run`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/township.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8050
+SIZE ?= 100000
+
+.PHONY: run test venv demo serve bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Builds the demo database when missing, tops it up to now when older than a day, serves it.
+run: venv
+	$(PY) -m dashboard demo --db $(DB) --if-missing-or-stale
+	$(PY) -m dashboard serve --db $(DB) --host $(HOST) --port $(PORT)
+
+test: venv
+	$(PY) -m pytest -q tests
+
+bench: venv
+	$(PY) -m benchmarks.run --size $(SIZE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,162 @@
+"""Command line: ``python -m dashboard <command>``.
+
+Writing commands (backup, and later the imports and user management) run in the process
+that writes the database: here when no server holds it, else through the running server.
+Every failure a person can act on prints one line and exits 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from queries import ops
+from queries.settings import SettingsError, load_settings
+from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
+
+
+class CommandError(Exception):
+    pass
+
+
+def _settings(args: argparse.Namespace):
+    return load_settings().with_overrides(**{k: getattr(args, k, None) for k in
+                                             ("db_path", "host", "port", "server_threads", "dev_tools")})
+
+
+def run_write_op(db_path: str, name: str, **kwargs: Any) -> dict[str, Any]:
+    """Run operation ``name`` in the database's writer: here, or in the running server."""
+    try:
+        store = Store(db_path)
+    except StoreError as exc:
+        ann = ops.read_announcement(db_path)
+        if ann is None or "in use" not in str(exc):
+            raise
+        return _remote_op(ann, name, kwargs)
+    try:
+        return ops.OPS[name](store, **kwargs)
+    finally:
+        store.close()
+
+
+def _remote_op(ann: ops.ServerAnnouncement, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    import requests
+
+    try:
+        response = requests.post(f"{ann.url}/internal/v1/ops/{name}", json=kwargs,
+                                 headers={"X-Township-Token": ann.token}, timeout=3600)
+    except requests.RequestException as exc:
+        raise CommandError(f"the database is held by a server at {ann.url} that does not answer "
+                           f"({exc.__class__.__name__})") from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": response.text[:200]}
+    if response.status_code != 200:
+        raise CommandError(f"server at {ann.url}: {body.get('error', response.status_code)}")
+    body["via_server"] = ann.url
+    return body
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.server import serve
+
+    settings = _settings(args)
+    if not Path(settings.db_path).exists():
+        raise StoreError(f"{settings.db_path}: no such database file "
+                         f"(build one with: python -m dashboard demo --db {settings.db_path})")
+    serve(settings)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.generate import build_demo, needs_top_up, top_up
+
+    path = Path(args.db_path or load_settings().db_path)
+    as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
+    progress = (lambda msg: print(msg, file=sys.stderr)) if args.verbose else None
+    if args.if_missing_or_stale and path.exists():
+        if not needs_top_up(path):
+            print(f"{path}: demo data are current")
+            return 0
+        stats = top_up(path, as_of=as_of, progress=progress)
+        print(f"{path}: topped up to {stats.as_of:%Y-%m-%d %H:%M}, {stats.matters:,} recent matters "
+              f"regenerated, {stats.open_matters:,} open")
+        return 0
+    stats = build_demo(path, matters=args.matters, seed=args.seed, as_of=as_of, days=args.days,
+                       progress=progress, replace=args.replace)
+    print(f"{path}: {stats.matters:,} matters, {stats.events:,} events, {stats.open_matters:,} open, "
+          f"{stats.first_day} … {stats.as_of:%Y-%m-%d %H:%M}, built in {stats.seconds:.1f} s "
+          f"({stats.matters_per_s:,.0f} matters/s)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    result = run_write_op(args.db_path or load_settings().db_path, "backup", to=args.to)
+    via = f" (through the server at {result['via_server']})" if "via_server" in result else ""
+    print(f"backup written to {result['backup']}: {result['matters']:,} matters, "
+          f"{result['bytes'] / 1e6:.1f} MB{via}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    store = Store(args.db_path or load_settings().db_path, read_only=True)
+    try:
+        print(f"schema version {store.schema_version} (this program: {LATEST_SCHEMA_VERSION}); "
+              f"{store.scalar('SELECT count(*) FROM matters'):,} matters, "
+              f"{store.scalar('SELECT count(*) FROM open_matters'):,} open, "
+              f"data version {store.data_version()}")
+    finally:
+        store.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard",
+                                     description="乡镇(街道)指挥调度中心 operations dashboard")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def db(p):
+        p.add_argument("--db", dest="db_path", help="the DuckDB file (default: setting db_path)")
+
+    p = sub.add_parser("serve", help="serve the dashboard")
+    db(p)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--threads", dest="server_threads", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="build the demo township database")
+    db(p)
+    p.add_argument("--matters", type=int, default=200_000, help="about how many matters (default 200000)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--days", type=int, default=730, help="days of history (default 730)")
+    p.add_argument("--as-of", help="end of the history (default: now), e.g. 2026-11-26T10:00")
+    p.add_argument("--replace", action="store_true", help="rebuild an existing file")
+    p.add_argument("--if-missing-or-stale", action="store_true",
+                   help="build when missing; top up to now when built more than a day ago")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database (works while serving)")
+    db(p)
+    p.add_argument("--to", required=True, help="the new file")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("info", help="schema version and counts")
+    db(p)
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (StoreError, SettingsError, CommandError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

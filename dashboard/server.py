@@ -1,0 +1,76 @@
+"""Serving: the production WSGI server (waitress, threads) and the ops endpoint through
+which CLI writing commands reach the running server, the database's one writer."""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import signal
+import sys
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from queries import ops
+from queries.settings import Settings
+from queries.store import Store, StoreError
+
+log = logging.getLogger("township.server")
+ops_blueprint = Blueprint("ops", __name__)
+
+
+@ops_blueprint.post("/internal/v1/ops/<name>")
+def run_op(name: str):
+    """Loopback only, with the token the server announced next to the database file."""
+    try:
+        remote = ipaddress.ip_address(request.remote_addr or "0.0.0.0")
+    except ValueError:
+        abort(403)
+    if not remote.is_loopback:
+        abort(403)
+    expected = current_app.config.get("OPS_TOKEN")
+    given = request.headers.get("X-Township-Token", "")
+    if not expected or not hmac.compare_digest(given, expected):
+        abort(403)
+    op = ops.OPS.get(name)
+    if op is None:
+        return jsonify({"error": f"unknown operation {name!r}"}), 404
+    args = request.get_json(silent=True)
+    if not isinstance(args, dict):
+        return jsonify({"error": "arguments must be a JSON object"}), 422
+    try:
+        return jsonify(op(current_app.config["STORE"], **args))
+    except TypeError as exc:
+        return jsonify({"error": f"bad arguments: {exc}"}), 422
+    except (StoreError, ValueError) as exc:
+        return jsonify({"error": str(exc)}), 409
+
+
+def serve(settings: Settings) -> None:
+    from waitress import create_server
+
+    store = Store(settings.db_path, office_hours=settings.office_hours,
+                  query_time_limit_ms=settings.query_time_limit_ms)
+    from dashboard.app import create_app
+
+    app = create_app(settings, store)
+    app.server.register_blueprint(ops_blueprint)
+    server = create_server(app.server, host=settings.host, port=settings.port,
+                           threads=settings.server_threads, ident="township")
+    url = f"http://{settings.host}:{server.effective_port}"
+    ann = ops.announce_server(settings.db_path, url)
+    app.server.config["OPS_TOKEN"] = ann.token
+
+    def stop(signum, frame):  # noqa: ARG001
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"serving {settings.db_path} at {url}", flush=True)
+    try:
+        server.run()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        ops.withdraw_announcement(settings.db_path, ann)
+        server.close()
+        store.close()
+    sys.exit(0)

@@ -1,0 +1,2 @@
+"""The demo township generator and the reference tables (departments, categories,
+holidays) as CSV."""

@@ -1,0 +1,134 @@
+"""Every setting of the product, in one place.
+
+Precedence: command-line argument > environment variable (``TOWNSHIP_<NAME>``) >
+config file (TOML, path in ``TOWNSHIP_CONFIG``) > default. Units stand in the names.
+This module sits in ``queries`` (the lowest layer) so that every layer can read it.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_path", str(REPO_ROOT / "data" / "township.duckdb"), "the DuckDB file"),
+    Setting("host", "127.0.0.1", "address the server listens on"),
+    Setting("port", 8050, "port the server listens on"),
+    Setting("server_threads", 8, "worker threads of the WSGI server"),
+    Setting("refresh_interval_s", 5, "how often open pages check for new data"),
+    Setting("query_time_limit_ms", 10_000, "a query running longer is interrupted"),
+    Setting("cache_timeout_s", 600, "how long a computed panel stays cached"),
+    Setting("yellow_fraction", 0.25, "yellow light when less than this share of the limit is left"),
+    Setting("office_hours", "08:30-12:00,13:30-17:30", "office hours of a working day"),
+    Setting("sign_limit_work_days", 1, "a dispatched matter should be signed for within this"),
+    Setting("map_tile_url", "", "XYZ tile URL template ({z}/{x}/{y}); empty: no base map"),
+    Setting("map_tile_attribution", "", "attribution shown for the tiles"),
+    Setting("language", "zh", "default language of the interface: zh or en"),
+    Setting("dev_tools", False, "Dash dev tools (error overlay); for tests, never production"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str
+    host: str
+    port: int
+    server_threads: int
+    refresh_interval_s: float
+    query_time_limit_ms: int
+    cache_timeout_s: int
+    yellow_fraction: float
+    office_hours: str
+    sign_limit_work_days: int
+    map_tile_url: str
+    map_tile_attribution: str
+    language: str
+    dev_tools: bool
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """Command-line values; None means "not given"."""
+        given = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
+        unknown = set(given) - set(_BY_NAME)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(self, **given)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                if value.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if value.lower() in ("0", "false", "no", "off", ""):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        return type(default)(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name}: cannot read {value!r} as {type(default).__name__}") from exc
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    config_path = environ.get("TOWNSHIP_CONFIG")
+    if config_path:
+        try:
+            with open(config_path, "rb") as fh:
+                from_file = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"config file {config_path}: {exc}") from exc
+        for key, value in from_file.items():
+            if key not in _BY_NAME:
+                raise SettingsError(f"config file {config_path}: unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    for s in SETTINGS:
+        env_value = environ.get(f"TOWNSHIP_{s.name.upper()}")
+        if env_value is not None:
+            values[s.name] = _coerce(s.name, env_value)
+    settings = Settings(**values)
+    if settings.language not in ("zh", "en"):
+        raise SettingsError(f"setting language: {settings.language!r} is not zh or en")
+    if not 0 < settings.yellow_fraction < 1:
+        raise SettingsError("setting yellow_fraction: must lie between 0 and 1")
+    return settings
+
+
+def office_segments(office_hours: str) -> tuple[int, int, int, int]:
+    """'08:30-12:00,13:30-17:30' → minutes (510, 720, 810, 1050). One segment is allowed."""
+    try:
+        parts = [p.strip() for p in office_hours.split(",") if p.strip()]
+        spans = []
+        for part in parts:
+            a, b = part.split("-")
+            spans.append(tuple(int(h) * 60 + int(m) for h, m in (a.split(":"), b.split(":"))))
+    except ValueError as exc:
+        raise SettingsError(f"setting office_hours: cannot read {office_hours!r}") from exc
+    if len(spans) == 1:
+        spans.append((spans[0][1], spans[0][1]))
+    if len(spans) != 2 or not (0 <= spans[0][0] <= spans[0][1] <= spans[1][0] <= spans[1][1] <= 1440):
+        raise SettingsError(f"setting office_hours: {office_hours!r} is not one or two ordered spans")
+    return spans[0][0], spans[0][1], spans[1][0], spans[1][1]
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))

@@ -1,0 +1,293 @@
+"""The DuckDB store: opening a file, migrating it, running queries, writing.
+
+One ``Store`` per process. The server holds the only read-write connection (DuckDB lets
+one process write a file); every query runs on its own cursor, because a connection is not
+thread-safe. Queries live one per file under ``queries/sql/<area>/<name>.sql``, opening
+with ``--`` lines that say what they return (``-- returns: a, b``) and which parameters
+they take (``-- params: scope, now``); the runner checks both.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from queries import workcal
+from queries.settings import office_segments
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+OPEN_STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "suspended", "returned", "escalated")
+CLOSED_STATUSES = ("closed", "voided")
+
+
+class StoreError(Exception):
+    """A problem with the database file that a person can act on: one clear line."""
+
+
+class QueryError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    params: tuple[str, ...]
+    returns: tuple[str, ...]
+    summary: str
+
+
+_HEADER_LIST = re.compile(r"^--\s*(params|returns):\s*(.*)$")
+_PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def parse_query(name: str, text: str) -> Query:
+    declared: dict[str, tuple[str, ...]] = {"params": (), "returns": ()}
+    summary = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        m = _HEADER_LIST.match(line)
+        if m:
+            items = tuple(x.strip() for x in m.group(2).split(",") if x.strip() and x.strip() != "none")
+            declared[m.group(1)] = declared[m.group(1)] + items
+        else:
+            summary.append(line[2:].strip())
+    used = set(_PARAM_USE.findall(re.sub(r"--[^\n]*", "", text)))
+    if used != set(declared["params"]):
+        raise QueryError(f"{name}.sql: header params {sorted(declared['params'])} "
+                         f"differ from those used {sorted(used)}")
+    return Query(name, text, declared["params"], declared["returns"], " ".join(summary))
+
+
+@cache
+def all_queries() -> dict[str, Query]:
+    queries = {}
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        name = path.relative_to(SQL_DIR).with_suffix("").as_posix()
+        queries[name] = parse_query(name, path.read_text(encoding="utf-8"))
+    return queries
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        version = int(path.name.split("_", 1)[0])
+        found.append((version, path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+LATEST_SCHEMA_VERSION = max(v for v, _, _ in migrations())
+
+
+def _clear_open_error(path: Path, exc: Exception) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(f"{path}: in use by another process (the server is the only writer; "
+                          f"run the command through it, or stop it first)")
+    if "not a valid DuckDB" in text or "database file" in text.lower() and "valid" in text.lower():
+        return StoreError(f"{path}: not a DuckDB database file")
+    if "Permission denied" in text or "permission" in text.lower():
+        return StoreError(f"{path}: cannot read the database file (permission denied)")
+    return StoreError(f"{path}: cannot open the database: {text.splitlines()[0]}")
+
+
+class Store:
+    """A DuckDB file with this product's schema."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False,
+                 office_hours: str = "08:30-12:00,13:30-17:30",
+                 query_time_limit_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.query_time_limit_ms = query_time_limit_ms
+        self._write_lock = threading.RLock()
+        if str(path) != ":memory:":
+            if not self.path.exists() and (read_only or not create):
+                raise StoreError(f"{self.path}: no such database file")
+            if self.path.is_dir():
+                raise StoreError(f"{self.path}: is a folder, not a database file")
+            if self.path.exists():
+                try:
+                    with open(self.path, "rb") as fh:
+                        head = fh.read(16)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: cannot read the database file ({exc.strerror})") from exc
+                if len(head) >= 12 and head[8:12] != b"DUCK":
+                    raise StoreError(f"{self.path}: not a DuckDB database file")
+                if 0 < len(head) < 12:
+                    raise StoreError(f"{self.path}: not a DuckDB database file")
+            elif create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _clear_open_error(self.path, exc) from exc
+        self.schema_version = self._migrate(office_hours)
+        self._calendar: workcal.WorkCalendar | None = None
+
+    # -- schema ---------------------------------------------------------------------
+    def _current_version(self) -> int:
+        has = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        if not has:
+            tables = self.con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path}: a DuckDB file, but not a township database")
+            return 0
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def _migrate(self, office_hours: str, up_to: int | None = None) -> int:
+        version = self._current_version()
+        pending = [m for m in migrations() if m[0] > version and (up_to is None or m[0] <= up_to)]
+        if version > LATEST_SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version} is newer than this program "
+                             f"({LATEST_SCHEMA_VERSION}); upgrade the program")
+        if not pending:
+            return version
+        if self.read_only:
+            raise StoreError(f"{self.path}: schema version {version} is older than {LATEST_SCHEMA_VERSION}; "
+                             f"open it once for writing to migrate it")
+        for number, name, sql in pending:
+            self.con.execute("BEGIN")
+            try:
+                if number == 1:
+                    self.con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                                     "name VARCHAR, applied_at TIMESTAMP)")
+                self.con.execute(sql)
+                if number == 1:
+                    self._load_calendar(office_hours)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+                                 [number, name])
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
+            version = number
+        return version
+
+    def _load_calendar(self, office_hours: str) -> None:
+        office_segments(office_hours)
+        table = workcal.build_work_days(office_hours, workcal.read_holidays())
+        self.con.register("work_days_df", table)
+        self.con.execute("DELETE FROM work_days")
+        self.con.execute("INSERT INTO work_days SELECT * FROM work_days_df")
+        self.con.unregister("work_days_df")
+
+    @property
+    def calendar(self) -> workcal.WorkCalendar:
+        if self._calendar is None:
+            self._calendar = workcal.WorkCalendar.from_table(self.frame("SELECT * FROM work_days ORDER BY day"))
+        return self._calendar
+
+    # -- reading --------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    def frame(self, sql: str, params: Any = None) -> pd.DataFrame:
+        """Internal SQL fixed in code (schema chores); request values only ever bind."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params).df() if params is not None else cur.execute(sql).df()
+        finally:
+            cur.close()
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run ``queries/sql/<name>.sql`` with bound parameters; returns a DataFrame."""
+        query = all_queries().get(name)
+        if query is None:
+            raise QueryError(f"no query named {name!r}")
+        missing = set(query.params) - set(params)
+        extra = set(params) - set(query.params)
+        if missing or extra:
+            raise QueryError(f"{name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}")
+        if "scope" in query.params and not isinstance(params["scope"], (list, tuple)):
+            raise QueryError(f"{name}: scope must be the list of villages the viewer may see")
+        cur = self.cursor()
+        timer = threading.Timer(self.query_time_limit_ms / 1000, cur.interrupt)
+        timer.start()
+        try:
+            return cur.execute(query.sql, {k: _bindable(v) for k, v in params.items()}).df()
+        except duckdb.InterruptException as exc:
+            raise QueryError(f"{name}: exceeded {self.query_time_limit_ms} ms") from exc
+        finally:
+            timer.cancel()
+            cur.close()
+
+    def scalar(self, sql: str, params: Any = None) -> Any:
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params).fetchone() if params is not None else cur.execute(sql).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    def data_version(self) -> int:
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'"))
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+    def all_village_ids(self) -> list[int]:
+        return [int(v) for v in self.frame(
+            "SELECT area_id FROM areas WHERE level = 'village' ORDER BY area_id")["area_id"]]
+
+    # -- writing --------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction; commits with the data version bumped, or rolls back whole."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+                cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                            "WHERE key = 'data_version'")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+
+    def set_meta(self, cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def checkpoint(self) -> None:
+        self.con.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _bindable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def now_local() -> datetime:
+    """The center works in local wall-clock time (Asia/Shanghai); timestamps are naive local."""
+    return datetime.now().replace(microsecond=0)
+
+
+def timed(fn, *args, **kwargs) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, (time.perf_counter() - start) * 1000
