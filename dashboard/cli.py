@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+from dashboard.writeops import OPS
 from queries import ops
 from queries.settings import SettingsError, load_settings
 from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
@@ -36,7 +37,7 @@ def run_write_op(db_path: str, name: str, **kwargs: Any) -> dict[str, Any]:
             raise
         return _remote_op(ann, name, kwargs)
     try:
-        return ops.OPS[name](store, **kwargs)
+        return OPS[name](store, **kwargs)
     finally:
         store.close()
 

@@ -10,6 +10,7 @@ import sys
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from dashboard.writeops import OPS
 from queries import ops
 from queries.settings import Settings
 from queries.store import Store, StoreError
@@ -31,7 +32,7 @@ def run_op(name: str):
     given = request.headers.get("X-Township-Token", "")
     if not expected or not hmac.compare_digest(given, expected):
         abort(403)
-    op = ops.OPS.get(name)
+    op = OPS.get(name)
     if op is None:
         return jsonify({"error": f"unknown operation {name!r}"}), 404
     args = request.get_json(silent=True)

@@ -21,6 +21,7 @@ import pyarrow as pa
 from layers.assign import random_points_in
 from layers.geojson import geometries_to_wkb
 from layers.township import build_demo_township
+from queries.derived import rebuild_derived
 from queries.store import Store, StoreError
 from queries.workcal import WorkCalendar, limit_minutes
 
@@ -674,31 +675,6 @@ def _insert_chunk(cur, matters: pa.Table, events: pa.Table) -> None:
     cur.unregister("chunk_events")
 
 
-REBUILD_DERIVED = (
-    "DELETE FROM open_matters",
-    f"""INSERT INTO open_matters
-        SELECT matter_id, status, source, category_id, major_code, lead_dept_id, cell_id, village_id,
-               level, urgent, created_at, due_at, limit_min, suspended_at, remaining_min_at_suspend,
-               supervision_count
-        FROM matters WHERE status IN {tuple(
-            ('registered', 'dispatched', 'handling', 'feedback', 'verified', 'suspended', 'returned',
-             'escalated'))}""",
-    "DELETE FROM daily_rollup",
-    """INSERT INTO daily_rollup
-       SELECT day, village_id, dept_id, source, major_code, sum(received), sum(closed),
-              sum(closed_with_due), sum(closed_on_time), sum(followed_up), sum(satisfied),
-              sum(basic_satisfied), sum(unsatisfied)
-       FROM matter_contributions
-       GROUP BY ALL ORDER BY day""",
-)
-
-
-def rebuild_derived(cur) -> None:
-    """Current-state table and daily rollup, from the matters (after a bulk load)."""
-    for sql in REBUILD_DERIVED:
-        cur.execute(sql)
-
-
 # -- the build --------------------------------------------------------------------------
 def _as_of(value: datetime | None) -> datetime:
     return (value or datetime.now()).replace(microsecond=0)
@@ -741,7 +717,7 @@ def _generate_range(store: Store, ref: Reference, days: pd.DatetimeIndex, counts
             if progress:
                 progress(f"{days[j - 1].date()}: {total_m:,} matters, {total_e:,} events")
             i = j
-        rebuild_derived(cur)
+        rebuild_derived(store, cur)
 
     if atomic:
         with store.write() as cur:

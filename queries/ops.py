@@ -1,9 +1,10 @@
-"""Writing commands that must run in the database's one writer.
+"""Writing commands that must run in the database's one writer, and how a CLI finds it.
 
 DuckDB lets one process open a file for writing. When the server runs, it is that
-process; a CLI command then hands its operation to the server (``dashboard.cli``) which
-runs the same function here on its own store. Each operation takes the store and plain
-JSON-able arguments and returns a JSON-able summary.
+process; a CLI command then hands its operation to the server, which runs the same
+function on its own store. Each operation takes the store and plain JSON-able arguments
+and returns a JSON-able summary. The registry of operations is ``dashboard.writeops.OPS``
+(operations that need geodata live above this layer).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from queries.store import Store, StoreError
 
@@ -38,9 +39,6 @@ def backup(store: Store, *, to: str) -> dict[str, Any]:
         copy.close()
     return {"backup": str(target), "bytes": target.stat().st_size, "matters": matters,
             "schema_version": version}
-
-
-OPS: dict[str, Callable[..., dict[str, Any]]] = {"backup": backup}
 
 
 # -- how the CLI finds the running writer -----------------------------------------------

@@ -24,7 +24,8 @@ import pandas as pd
 from queries import workcal
 from queries.settings import office_segments
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"            # read queries
+WRITES_DIR = Path(__file__).resolve().parent / "writes"     # statements of the write path
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 OPEN_STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "suspended", "returned", "escalated")
@@ -71,13 +72,29 @@ def parse_query(name: str, text: str) -> Query:
     return Query(name, text, declared["params"], declared["returns"], " ".join(summary))
 
 
-@cache
-def all_queries() -> dict[str, Query]:
+def _load_dir(folder: Path) -> dict[str, Query]:
     queries = {}
-    for path in sorted(SQL_DIR.rglob("*.sql")):
-        name = path.relative_to(SQL_DIR).with_suffix("").as_posix()
+    for path in sorted(folder.rglob("*.sql")):
+        name = path.relative_to(folder).with_suffix("").as_posix()
         queries[name] = parse_query(name, path.read_text(encoding="utf-8"))
     return queries
+
+
+@cache
+def all_queries() -> dict[str, Query]:
+    return _load_dir(SQL_DIR)
+
+
+@cache
+def all_writes() -> dict[str, Query]:
+    return _load_dir(WRITES_DIR)
+
+
+def _check_params(query: Query, params: dict[str, Any]) -> None:
+    missing = set(query.params) - set(params)
+    extra = set(params) - set(query.params)
+    if missing or extra:
+        raise QueryError(f"{query.name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}")
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -209,10 +226,7 @@ class Store:
         query = all_queries().get(name)
         if query is None:
             raise QueryError(f"no query named {name!r}")
-        missing = set(query.params) - set(params)
-        extra = set(params) - set(query.params)
-        if missing or extra:
-            raise QueryError(f"{name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}")
+        _check_params(query, params)
         if "scope" in query.params and not isinstance(params["scope"], (list, tuple)):
             raise QueryError(f"{name}: scope must be the list of villages the viewer may see")
         cur = self.cursor()
@@ -264,6 +278,17 @@ class Store:
             finally:
                 cur.close()
 
+    def execute_write(self, cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+        """Run ``queries/writes/<name>.sql`` (one or more statements) inside ``write()``."""
+        query = all_writes().get(name)
+        if query is None:
+            raise QueryError(f"no write statement named {name!r}")
+        _check_params(query, params)
+        bound = {k: _bindable(v) for k, v in params.items()}
+        for statement in _statements(query.sql):
+            used = {k: v for k, v in bound.items() if f"${k}" in statement}
+            cur.execute(statement, used) if used else cur.execute(statement)
+
     def set_meta(self, cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
         cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
@@ -272,6 +297,12 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a write file into statements (no semicolons inside strings in these files)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [part.strip() for part in body.split(";") if part.strip()]
 
 
 def _bindable(value: Any) -> Any:
