@@ -125,6 +125,8 @@ def replay(events: Iterable[dict], *, created_at: datetime, limit_min: int | Non
             s.escalated_at = at
         elif action == "reopen":
             s.closed_at = None
+            if s.limit_min is not None:
+                due_w = w_at + s.limit_min
         s.status = to
         s.statuses.append(to)
         s.event_count += 1

@@ -1,0 +1,376 @@
+"""The write path: creating matters and acting on them (DOMAIN.md §3).
+
+Every action is one transaction: the matter's row, its new event, the current-state table
+and the daily rollup change together or not at all. Validation comes first and reports
+every field problem at once; a legal-transition check then refuses what the lifecycle
+does not allow, with the reason a person needs. The API, the desk's buttons and the
+simulator all come through here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from queries import lifecycle
+from queries.store import OPEN_STATUSES, Store
+from queries.workcal import limit_minutes
+
+SOURCES = ("transfer", "inspection", "grid", "public")
+LEVELS = ("general", "larger", "major", "especially_major")
+SATISFACTION = ("satisfied", "basic", "unsatisfied")
+STATUS_ZH = {"registered": "已受理", "dispatched": "已派单", "handling": "处置中", "feedback": "已反馈",
+             "verified": "已核查", "closed": "已办结", "voided": "已作废", "suspended": "缓办",
+             "returned": "已退回", "escalated": "已上报", None: "未受理"}
+ACTION_ZH = {"accept": "受理", "dispatch": "派单", "sign": "签收", "feedback": "反馈", "verify": "核查通过",
+             "reject": "核查不通过(返工)", "close": "办结", "follow_up": "回访", "supervise": "督办",
+             "extend": "延期", "suspend": "缓办", "resume": "恢复", "return": "退回", "void": "作废",
+             "escalate": "上报", "reopen": "重开"}
+# What an action needs first, said to the person who tried it.
+NEEDS = {"close": "it must pass verification (核查) first", "verify": "it has no feedback (反馈) yet",
+         "feedback": "it must be signed for (签收) first", "sign": "it has not been dispatched (派单)",
+         "follow_up": "it is not closed (办结) yet", "reject": "it has no feedback (反馈) to reject",
+         "resume": "its clock is not stopped (缓办)", "reopen": "only a closed matter can be reopened",
+         "dispatch": "only a new or returned matter can be dispatched"}
+NOTE_REQUIRED = {"supervise", "extend", "suspend", "return", "void", "reject", "escalate", "reopen"}
+MAX_TEXT = 2000
+MAX_EXTENSION_MIN = 60 * 24 * 30
+ID_API_OFFSET = 50_000
+UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "co_dept_ids", "dispatched_at",
+                       "sign_due_at", "return_count", "signed_at", "feedback_at", "rework_count", "closed_at",
+                       "followed_up_at", "satisfaction", "supervision_count", "extension_count", "limit_min",
+                       "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at"})          # demo matters use 1…49,999 of a day; the API takes 50,001…
+
+
+class FieldErrors(ValueError):
+    """Invalid input: every problem, as {field, problem, value}. HTTP 422."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__("; ".join(f"{e['field']}: {e['problem']}" for e in errors))
+        self.errors = errors
+
+
+class ActionRefused(ValueError):
+    """A legal request that the matter's state does not allow. HTTP 409."""
+
+
+class NotFound(LookupError):
+    """No such matter. HTTP 404."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new matter lies: from ``layers`` (cell lookup) via the caller."""
+    lon: float | None
+    lat: float | None
+    cell_id: int | None
+    village_id: int | None
+
+
+def _text(errors, body, name, *, required=False, max_len=MAX_TEXT):
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            errors.append({"field": name, "problem": "required", "value": value})
+        return None
+    if not isinstance(value, str):
+        errors.append({"field": name, "problem": "must be a string", "value": value})
+        return None
+    if len(value) > max_len:
+        errors.append({"field": name, "problem": f"longer than {max_len} characters", "value": value[:40] + "…"})
+        return None
+    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        errors.append({"field": name, "problem": "contains characters that are not text", "value": value[:40]})
+        return None
+    return value.strip()
+
+
+def _number(errors, body, name, lo, hi):
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        errors.append({"field": name, "problem": "must be a number", "value": value})
+        return None
+    if not lo <= value <= hi:
+        errors.append({"field": name, "problem": f"must lie between {lo} and {hi}", "value": value})
+        return None
+    return float(value)
+
+
+def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
+    """Validate a creation request; returns the clean fields or raises FieldErrors."""
+    if not isinstance(body, dict):
+        raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
+    errors: list[dict[str, Any]] = []
+    known = {"source", "category", "description", "lon", "lat", "address", "reporter", "external_ref",
+             "level", "actor"}
+    for name in sorted(set(body) - known):
+        errors.append({"field": name, "problem": "unknown field", "value": body[name] if isinstance(
+            body[name], (str, int, float, bool, type(None))) else type(body[name]).__name__})
+    source = body.get("source")
+    if source not in SOURCES:
+        errors.append({"field": "source", "problem": f"must be one of {', '.join(SOURCES)}", "value": source})
+    code = _text(errors, body, "category", required=True, max_len=20)
+    category = None
+    if code is not None:
+        found = store.frame("SELECT category_id, code, major_code, default_dept_id, limit_value, limit_unit, "
+                            "urgency FROM categories WHERE code = ?", [code])
+        if found.empty:
+            errors.append({"field": "category", "problem": "unknown category code", "value": code})
+        else:
+            category = found.iloc[0].to_dict()
+    description = _text(errors, body, "description", required=True)
+    address = _text(errors, body, "address", max_len=300)
+    lon = _number(errors, body, "lon", -180, 180)
+    lat = _number(errors, body, "lat", -90, 90)
+    if (lon is None) != (lat is None) and not any(e["field"] in ("lon", "lat") for e in errors):
+        errors.append({"field": "lon" if lon is None else "lat", "problem": "lon and lat go together",
+                       "value": None})
+    if lon is None and lat is None and not address and not any(e["field"] in ("lon", "lat") for e in errors):
+        errors.append({"field": "lon", "problem": "give lon and lat, or an address", "value": None})
+    level = body.get("level", "general")
+    if level not in LEVELS:
+        errors.append({"field": "level", "problem": f"must be one of {', '.join(LEVELS)}", "value": level})
+    reporter = _text(errors, body, "reporter", max_len=100)
+    external_ref = _text(errors, body, "external_ref", max_len=100)
+    actor = _text(errors, body, "actor", max_len=100)
+    if errors:
+        raise FieldErrors(errors)
+    return {"source": source, "category": category, "description": description, "address": address,
+            "lon": lon, "lat": lat, "level": level, "reporter": reporter, "external_ref": external_ref,
+            "actor": actor or "API"}
+
+
+def request_hash(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, now: datetime,
+                  idempotency_key: str | None = None, body_hash: str | None = None) -> tuple[dict, bool]:
+    """Register (受理) a matter. Returns (the matter as the API shows it, created?); with an
+    idempotency key already used for the same body, the first answer and False."""
+    cat = clean["category"]
+    calendar = store.calendar
+    limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes()))
+    now = now.replace(microsecond=0)
+    due = calendar.add_work_minutes(np.datetime64(now, "s"), limit).astype(datetime)
+    with store.write() as cur:
+        if idempotency_key is not None:
+            row = cur.execute("SELECT request_hash, response FROM idempotency_keys WHERE key = ?",
+                              [idempotency_key]).fetchone()
+            if row is not None:
+                if row[0] != body_hash:
+                    raise FieldErrors([{"field": "Idempotency-Key", "problem":
+                                        "already used for a different request", "value": idempotency_key}])
+                return json.loads(row[1]), False
+        day = now.year * 10000 + now.month * 100 + now.day
+        lo = day * 100000 + ID_API_OFFSET
+        last = cur.execute("SELECT max(matter_id) FROM matters WHERE matter_id > ? AND matter_id < ?",
+                           [lo, (day + 1) * 100000]).fetchone()[0]
+        matter_id = (last or lo) + 1
+        if matter_id >= (day + 1) * 100000:
+            raise ActionRefused("more than 49,999 matters registered today through the API")
+        cur.execute(
+            "INSERT INTO matters (matter_id, source, external_ref, category_id, major_code, description, "
+            "address, reporter, lon, lat, cell_id, village_id, level, urgent, status, created_at, "
+            "limit_min, due_at, updated_at, event_count, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, 1, 'api')",
+            [matter_id, clean["source"], clean["external_ref"], int(cat["category_id"]), cat["major_code"],
+             clean["description"], clean["address"], clean["reporter"], placement.lon, placement.lat,
+             placement.cell_id, placement.village_id, clean["level"],
+             cat["urgency"] == "urgent" or clean["level"] in ("major", "especially_major"),
+             now, limit, due, now])
+        cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status) "
+                    "VALUES (?, 1, 'accept', ?, ?, NULL, 'registered')", [matter_id, clean["actor"], now])
+        _refresh_derived(store, cur, matter_id, before=False)
+        result = _matter_json(cur, matter_id)
+        if idempotency_key is not None:
+            cur.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
+                        [idempotency_key, body_hash, matter_id, json.dumps(result, ensure_ascii=False), now])
+    return result, True
+
+
+def _refresh_derived(store: Store, cur, matter_id: int, *, before: bool) -> None:
+    """Before a change: take the matter's rollup contributions away. After: add them back
+    and bring the current-state table in step."""
+    if before:
+        store.execute_write(cur, "derived/rollup_add", matter_ids=[matter_id], sign=-1)
+        return
+    store.execute_write(cur, "derived/rollup_add", matter_ids=[matter_id], sign=1)
+    store.execute_write(cur, "derived/refresh_open_matters", matter_ids=[matter_id],
+                        open_statuses=list(OPEN_STATUSES))
+
+
+def _matter_json(cur, matter_id: int) -> dict[str, Any]:
+    row = cur.execute(
+        "SELECT m.matter_id, m.status, m.source, c.code AS category, m.lead_dept_id, a.code AS cell, "
+        "v.name AS village, m.lon, m.lat, m.level, m.created_at, m.due_at, m.limit_min, m.updated_at "
+        "FROM matters m LEFT JOIN categories c USING (category_id) "
+        "LEFT JOIN areas a ON a.area_id = m.cell_id LEFT JOIN areas v ON v.area_id = m.village_id "
+        "WHERE m.matter_id = ?", [matter_id]).fetchone()
+    cols = ("id", "status", "source", "category", "department_id", "cell", "village", "lon", "lat", "level",
+            "created_at", "due_at", "limit_min", "updated_at")
+    out = dict(zip(cols, row))
+    for k in ("created_at", "due_at", "updated_at"):
+        out[k] = out[k].isoformat(timespec="seconds") if out[k] else None
+    return out
+
+
+# -- actions ------------------------------------------------------------------------
+def check_action(store: Store, body: Any) -> dict[str, Any]:
+    """Validate an action request's fields (not yet its legality for the matter)."""
+    if not isinstance(body, dict):
+        raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
+    errors: list[dict[str, Any]] = []
+    action = body.get("action")
+    if action not in lifecycle.TRANSITIONS or action == "accept":
+        allowed = ", ".join(a for a in lifecycle.TRANSITIONS if a != "accept")
+        raise FieldErrors([{"field": "action", "problem": f"must be one of {allowed}", "value": action}])
+    known = {"action", "actor", "note", "department", "co_departments", "minutes", "hours", "work_days",
+             "satisfaction"}
+    for name in sorted(set(body) - known):
+        errors.append({"field": name, "problem": "unknown field", "value": None})
+    clean: dict[str, Any] = {"action": action}
+    clean["actor"] = _text(errors, body, "actor", max_len=100) or "API"
+    clean["note"] = _text(errors, body, "note", required=action in NOTE_REQUIRED)
+    if action == "dispatch":
+        clean["dept_id"] = _department(store, errors, body.get("department"), "department", required=True)
+        co = body.get("co_departments") or []
+        if not isinstance(co, list):
+            errors.append({"field": "co_departments", "problem": "must be a list", "value": co})
+            co = []
+        clean["co_dept_ids"] = [d for d in (_department(store, errors, x, "co_departments") for x in co)
+                                if d is not None]
+    if action == "extend":
+        given = {k: body[k] for k in ("minutes", "hours", "work_days") if body.get(k) is not None}
+        if len(given) != 1:
+            errors.append({"field": "minutes", "problem": "give exactly one of minutes, hours, work_days",
+                           "value": given or None})
+        else:
+            (unit, value), = given.items()
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value <= 0:
+                errors.append({"field": unit, "problem": "must be a positive number", "value": value})
+            else:
+                per = {"minutes": 1, "hours": 60, "work_days": store.calendar.day_minutes()}[unit]
+                minutes = int(round(value * per))
+                if minutes > MAX_EXTENSION_MIN:
+                    errors.append({"field": unit, "problem": "longer than 30 days of working time", "value": value})
+                clean["minutes"] = minutes
+    if action == "follow_up":
+        sat = body.get("satisfaction")
+        if sat not in SATISFACTION:
+            errors.append({"field": "satisfaction", "problem": f"must be one of {', '.join(SATISFACTION)}",
+                           "value": sat})
+        clean["satisfaction"] = sat
+    if errors:
+        raise FieldErrors(errors)
+    return clean
+
+
+def _department(store: Store, errors, value, field: str, required: bool = False) -> int | None:
+    if value is None:
+        if required:
+            errors.append({"field": field, "problem": "required", "value": None})
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        errors.append({"field": field, "problem": "a department id or code", "value": value})
+        return None
+    found = store.scalar("SELECT dept_id FROM departments WHERE dept_id = TRY_CAST(? AS INTEGER) OR code = ?",
+                        [str(value), str(value)])
+    if found is None:
+        errors.append({"field": field, "problem": "unknown department", "value": value})
+    return found
+
+
+def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    """Apply one validated action to a matter; returns the new state as the API shows it."""
+    action = clean["action"]
+    now = now.replace(microsecond=0)
+    calendar = store.calendar
+    with store.write() as cur:
+        found = cur.execute("SELECT * FROM matters WHERE matter_id = ?", [matter_id])
+        row = found.fetchone()
+        if row is None:
+            raise NotFound(f"no matter {matter_id}")
+        m = dict(zip([d[0] for d in found.description], row))
+        status = m["status"]
+        try:
+            to = lifecycle.next_status(action, status)
+        except lifecycle.IllegalTransition:
+            need = NEEDS.get(action, "the lifecycle does not allow it")
+            raise ActionRefused(f"cannot {action} ({ACTION_ZH[action]}): matter {matter_id} is "
+                                f"{status} ({STATUS_ZH.get(status, status)}); {need}") from None
+        if now < m["updated_at"]:
+            now = m["updated_at"]                       # the log never runs backwards
+        w_now = float(calendar.work_min_at(np.datetime64(now, "s")))
+        set_: dict[str, Any] = {"status": to, "updated_at": now, "event_count": m["event_count"] + 1}
+        event = {"dept_id": None, "minutes": None, "value": None}
+        if action == "dispatch":
+            set_.update(lead_dept_id=clean["dept_id"], co_dept_ids=clean["co_dept_ids"] or None,
+                        dispatched_at=now,
+                        sign_due_at=calendar.add_work_minutes(np.datetime64(now, "s"),
+                                                              calendar.day_minutes()).astype(datetime))
+            event["dept_id"] = clean["dept_id"]
+        elif action == "return":
+            set_.update(lead_dept_id=None, return_count=m["return_count"] + 1)
+            event["dept_id"] = m["lead_dept_id"]
+        elif action == "sign":
+            set_["signed_at"] = now
+            event["dept_id"] = m["lead_dept_id"]
+        elif action == "feedback":
+            set_["feedback_at"] = now
+            event["dept_id"] = m["lead_dept_id"]
+        elif action == "reject":
+            set_["rework_count"] = m["rework_count"] + 1
+        elif action == "close":
+            set_["closed_at"] = now
+        elif action == "follow_up":
+            set_.update(followed_up_at=now, satisfaction=clean["satisfaction"])
+            event["value"] = clean["satisfaction"]
+        elif action == "supervise":
+            set_["supervision_count"] = m["supervision_count"] + 1
+        elif action == "extend":
+            minutes = clean["minutes"]
+            set_["extension_count"] = m["extension_count"] + 1
+            set_["limit_min"] = (m["limit_min"] or 0) + minutes
+            if m["due_at"] is not None:
+                due_w = float(calendar.work_min_at(np.datetime64(m["due_at"], "s"))) + minutes
+                set_["due_at"] = calendar.at_work_min(due_w).astype(datetime)
+            event["minutes"] = minutes
+        elif action == "suspend":
+            set_["suspended_at"] = now
+            if m["due_at"] is not None:
+                set_["remaining_min_at_suspend"] = int(round(
+                    float(calendar.work_min_at(np.datetime64(m["due_at"], "s"))) - w_now))
+        elif action == "resume":
+            if m["remaining_min_at_suspend"] is not None:
+                set_["due_at"] = calendar.at_work_min(w_now + m["remaining_min_at_suspend"]).astype(datetime)
+            set_.update(suspended_at=None, remaining_min_at_suspend=None)
+        elif action == "void":
+            set_["voided_at"] = now
+        elif action == "escalate":
+            set_["escalated_at"] = now
+        elif action == "reopen":
+            set_["closed_at"] = None
+            if m["limit_min"] is not None:
+                set_["due_at"] = calendar.at_work_min(w_now + m["limit_min"]).astype(datetime)
+        _refresh_derived(store, cur, matter_id, before=True)
+        unknown = set(set_) - UPDATABLE
+        if unknown:
+            raise AssertionError(f"not an updatable column: {unknown}")
+        # Column names from the whitelist above, values bound.
+        update = "UPDATE matters SET " + ", ".join(k + " = ?" for k in set_) + " WHERE matter_id = ?"
+        cur.execute(update, [*set_.values(), matter_id])
+        cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status, "
+                    "dept_id, minutes, value, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [matter_id, m["event_count"] + 1, action, clean["actor"], now, status, to,
+                     event["dept_id"], event["minutes"], event["value"], clean["note"]])
+        _refresh_derived(store, cur, matter_id, before=False)
+        return _matter_json(cur, matter_id)
