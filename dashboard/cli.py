@@ -102,6 +102,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from dashboard.simulate import Simulator
+
+    sim = Simulator(args.url, rate=args.rate, seed=args.seed, log=print)
+    print(f"simulating against {args.url} at {args.rate}/s; Ctrl-C stops")
+    try:
+        stats = sim.run(duration_s=args.duration)
+    except KeyboardInterrupt:
+        stats = sim.stats
+    print(f"created {stats.created}, actions {stats.actions}, refused {stats.refused}, "
+          f"errors {len(stats.errors)}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     store = Store(args.db_path or load_settings().db_path, read_only=True)
     try:
@@ -145,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     db(p)
     p.add_argument("--to", required=True, help="the new file")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("simulate", help="post new matters and drive open ones through the API")
+    p.add_argument("--url", default="http://127.0.0.1:8050")
+    p.add_argument("--rate", type=float, default=2.0, help="requests per second")
+    p.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
+    p.add_argument("--seed", type=int)
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("info", help="schema version and counts")
     db(p)

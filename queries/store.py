@@ -258,6 +258,15 @@ class Store:
         return [int(v) for v in self.frame(
             "SELECT area_id FROM areas WHERE level = 'village' ORDER BY area_id")["area_id"]]
 
+    def grid_fingerprint(self) -> str:
+        """Changes whenever the grid's cells change (an import): cheap, for caches."""
+        return self.scalar("SELECT count(*) || ':' || coalesce(max(area_id), 0) || ':' || "
+                           "coalesce(sum(hash(geom)), 0) FROM areas WHERE level = 'cell'")
+
+    def cells_with_geometry(self) -> pd.DataFrame:
+        return self.frame("SELECT area_id, village_id, code, geom FROM areas WHERE level = 'cell' "
+                          "ORDER BY area_id")
+
     # -- writing --------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:

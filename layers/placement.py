@@ -1,0 +1,58 @@
+"""Placing points in the township's grid as the store holds it: point → (cell, village)."""
+from __future__ import annotations
+
+import threading
+
+import geopandas as gpd
+import numpy as np
+
+from layers.assign import CellIndex
+from layers.geojson import geometries_from_wkb
+from queries.store import Store
+
+
+class GridLocator:
+    """The store's cells with a fast point index; ``locate`` answers area ids."""
+
+    def __init__(self, cells: gpd.GeoDataFrame) -> None:
+        self.cells = cells.reset_index(drop=True)
+        self._cell_ids = self.cells["area_id"].to_numpy(dtype=np.int64)
+        self._village_ids = self.cells["village_id"].to_numpy(dtype=np.int64)
+        self._index = CellIndex(self.cells) if len(self.cells) else None
+
+    @classmethod
+    def from_store(cls, store: Store) -> "GridLocator":
+        frame = store.cells_with_geometry()
+        geometry = geometries_from_wkb(frame["geom"].tolist())
+        return cls(gpd.GeoDataFrame(frame.drop(columns="geom"), geometry=geometry.values, crs="EPSG:4326"))
+
+    def locate(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        """Cell and village area ids for each point; -1 where a point lies in no cell."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+        lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+        if self._index is None:
+            none = np.full(len(lon), -1, dtype=np.int64)
+            return none, none.copy()
+        pos = self._index.assign(lon, lat)
+        inside = pos >= 0
+        cell = np.where(inside, self._cell_ids[np.maximum(pos, 0)], -1)
+        village = np.where(inside, self._village_ids[np.maximum(pos, 0)], -1)
+        return cell, village
+
+
+class LocatorCache:
+    """One locator per grid: rebuilt when the grid in the store changes (an import)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._fingerprint: str | None = None
+        self._locator: GridLocator | None = None
+
+    def get(self) -> GridLocator:
+        fingerprint = self.store.grid_fingerprint()
+        with self._lock:
+            if self._locator is None or fingerprint != self._fingerprint:
+                self._locator = GridLocator.from_store(self.store)
+                self._fingerprint = fingerprint
+            return self._locator
