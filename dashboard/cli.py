@@ -27,17 +27,17 @@ def _settings(args: argparse.Namespace):
                                              ("db_path", "host", "port", "server_threads", "dev_tools")})
 
 
-def run_write_op(db_path: str, name: str, **kwargs: Any) -> dict[str, Any]:
-    """Run operation ``name`` in the database's writer: here, or in the running server."""
+def run_write_op(db_path: str, op_name: str, /, **kwargs: Any) -> dict[str, Any]:
+    """Run operation ``op_name`` in the database's writer: here, or in the running server."""
     try:
         store = Store(db_path)
     except StoreError as exc:
         ann = ops.read_announcement(db_path)
         if ann is None or "in use" not in str(exc):
             raise
-        return _remote_op(ann, name, kwargs)
+        return _remote_op(ann, op_name, kwargs)
     try:
-        return OPS[name](store, **kwargs)
+        return OPS[op_name](store, **kwargs)
     finally:
         store.close()
 
@@ -102,6 +102,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_channel(args: argparse.Namespace) -> int:
+    db_path = args.db_path or load_settings().db_path
+    if args.channel_command == "add":
+        made = run_write_op(db_path, "channel_add", name=args.name, source=args.source)
+        print(f"channel {made['name']} ({made['source']}) made; its api_key is shown once:")
+        print(f"api_key {made['api_key']}")
+    elif args.channel_command == "revoke":
+        run_write_op(db_path, "channel_revoke", name=args.name)
+        print(f"channel {args.name} revoked")
+    else:
+        from queries.channels import list_channels
+
+        store = Store(db_path, read_only=True)
+        try:
+            for ch in list_channels(store):
+                state = f"revoked {ch['revoked_at']}" if ch["revoked_at"] else "active"
+                print(f"{ch['name']}\t{ch['source']}\t{ch['created_at']}\t{state}")
+        finally:
+            store.close()
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from dashboard.simulate import Simulator
 
@@ -159,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
     db(p)
     p.add_argument("--to", required=True, help="the new file")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("channel", help="intake channels (Open311 api keys): add, list, revoke")
+    channel_sub = p.add_subparsers(dest="channel_command", required=True)
+    for name, text in (("add", "make a channel and print its key once"), ("list", "list the channels"),
+                       ("revoke", "revoke a channel's key")):
+        q = channel_sub.add_parser(name, help=text)
+        db(q)
+        if name != "list":
+            q.add_argument("--name", required=True)
+        if name == "add":
+            q.add_argument("--source", default="public", choices=("transfer", "inspection", "grid", "public"))
+        q.set_defaults(func=cmd_channel)
 
     p = sub.add_parser("simulate", help="post new matters and drive open ones through the API")
     p.add_argument("--url", default="http://127.0.0.1:8050")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from queries import ops
+from queries import channels, ops
 
 OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "backup": ops.backup,
+    "channel_add": channels.add_channel,
+    "channel_revoke": channels.revoke_channel,
 }

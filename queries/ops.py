@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ def backup(store: Store, *, to: str) -> dict[str, Any]:
         raise StoreError(f"{target.parent}: no such folder")
     with store._write_lock:
         store.checkpoint()
-        shutil.copyfile(store.path, target)
+        _copy_in_child(store.path, target)
     copy = Store(target, read_only=True)
     try:
         matters = copy.scalar("SELECT count(*) FROM matters")
@@ -39,6 +40,23 @@ def backup(store: Store, *, to: str) -> dict[str, Any]:
         copy.close()
     return {"backup": str(target), "bytes": target.stat().st_size, "matters": matters,
             "schema_version": version}
+
+
+def _copy_in_child(source: Path, target: Path) -> None:
+    """Copy the database (and its WAL, should a reader have delayed the checkpoint) in a
+    child process. Not here: POSIX drops every lock a process holds on a file when it
+    closes any descriptor of that file, so copying in this process would silently release
+    DuckDB's write lock and let a second writer in."""
+    script = ("import shutil, sys, os\n"
+              "shutil.copyfile(sys.argv[1], sys.argv[2])\n"
+              "wal = sys.argv[1] + '.wal'\n"
+              "if os.path.exists(wal) and os.path.getsize(wal):\n"
+              "    shutil.copyfile(wal, sys.argv[2] + '.wal')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(source), str(target)], capture_output=True,
+                          text=True, timeout=3600)
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"backup failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
 
 
 # -- how the CLI finds the running writer -----------------------------------------------

@@ -1,0 +1,71 @@
+"""The app factory: one Dash app over one Store.
+
+Pages live in ``dashboard/pages`` (Dash pages); the store, the settings and the cached
+query reader hang on the Flask server's config, where callbacks and the HTTP API find
+them. Nothing is fetched from the internet: Dash serves its own scripts, the CSS is ours.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import Dash, Input, Output, dcc, html
+from flask_caching import Cache
+
+from dashboard import api, api_matters, open311
+from dashboard.components import ids
+from dashboard.components.navbar import navbar
+from dashboard.i18n import language_from_search, t
+from dashboard.reader import Reader
+from layers.placement import LocatorCache
+from queries.settings import Settings
+from queries.store import Store
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PAGES_DIR = PACKAGE_DIR / "pages"
+ASSETS_DIR = PACKAGE_DIR.parent / "assets"
+
+
+def create_app(settings: Settings, store: Store) -> Dash:
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        external_stylesheets=[],
+        external_scripts=[],
+        title=t("app.title", settings.language),
+        update_title=None,
+        suppress_callback_exceptions=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.config["STORE"] = store
+    server.config["SETTINGS"] = settings
+    cache = Cache(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
+                                  "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
+    server.config["READER"] = Reader(store, cache, settings.cache_timeout_s)
+    server.register_blueprint(api.blueprint)
+    server.register_blueprint(api_matters.blueprint)
+    server.register_blueprint(open311.blueprint)
+    server.config["LOCATOR"] = LocatorCache(store)
+
+    app.layout = html.Div(
+        [dcc.Location(id=ids.URL, refresh=False),
+         html.Header(navbar(settings.language), id=ids.NAVBAR, className="navbar"),
+         html.Main(dash.page_container, className="main")],
+        className="app-shell",
+    )
+
+    @app.callback(Output(ids.NAVBAR, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
+    def render_navbar(pathname: str | None, search: str | None):
+        return navbar(language_from_search(search, settings.language), pathname)
+
+    if settings.dev_tools:
+        # The error overlay, for tests and development; no version check (it would go online).
+        # Dash 4's minified renderer leaves the debug menu out, so the dev bundles are served.
+        app.enable_dev_tools(debug=True, dev_tools_ui=True, dev_tools_props_check=True,
+                             dev_tools_hot_reload=False, dev_tools_serve_dev_bundles=True,
+                             dev_tools_disable_version_check=True, dev_tools_silence_routes_logging=True)
+    return app

@@ -1,0 +1,36 @@
+"""The top bar: the product's name, the page links and the 中文/English switch. The
+language travels in the URL (``?lang=en``) so that a link or a bookmark keeps it."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from dashboard.components import ids
+from dashboard.i18n import LANGUAGES, t
+
+
+def language_href(pathname: str | None, lang: str) -> str:
+    return f"{pathname or '/'}?{urlencode({'lang': lang})}"
+
+
+def navbar(lang: str, pathname: str | None = "/") -> html.Div:
+    switch = [
+        dcc.Link(t(f"lang.{code}", lang), href=language_href(pathname, code),
+                 className="lang-option" + (" lang-active" if code == lang else ""),
+                 id=ids.lang_link(code))
+        for code in LANGUAGES
+    ]
+    return html.Div(
+        [
+            html.Div([html.Span(className="brand-mark", **{"aria-hidden": "true"}),
+                      html.Span(t("app.title", lang), className="brand-name"),
+                      html.Span(t("app.subtitle", lang), className="brand-sub")],
+                     className="brand"),
+            html.Nav([dcc.Link(t("nav.overview", lang), href=language_href("/", lang), className="nav-link nav-active")],
+                     className="nav-links"),
+            html.Div(switch, className="lang-switch", role="group",
+                     **{"aria-label": t("nav.language", lang)}),
+        ],
+        className="navbar-inner",
+    )

@@ -1,0 +1,182 @@
+"""Open311 GeoReport v2 at ``/open311/v2`` (JSON): services, service definitions, service
+requests (GET with filters; POST form-encoded with an intake channel's api_key) and one
+request. Our 小类 categories are the services, our states map to open/closed, our due time
+is ``expected_datetime`` and the lead department ``agency_responsible``."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+from flask import Blueprint, current_app, request
+
+from dashboard import clock
+from dashboard.api_matters import place, reply
+from queries.channels import channel_for_key
+from queries.writepath import ActionRefused, FieldErrors, check_new_matter, create_matter
+
+blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
+CHINA = timezone(timedelta(hours=8))
+MAX_SPAN = timedelta(days=90)
+MAX_RESULTS = 1000
+
+
+def error(code: int, description: str):
+    return reply([{"code": code, "description": description}], code)
+
+
+def w3(value) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=CHINA).isoformat(timespec="seconds")
+
+
+def parse_w3(text: str) -> datetime:
+    """A w3 datetime (2010-01-01T00:00:00Z or with an offset) as naive local (UTC+8) time."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "+"))
+    if value.tzinfo is not None:
+        value = value.astimezone(CHINA).replace(tzinfo=None)
+    return value
+
+
+def _check_format(fmt: str):
+    if fmt != "json":
+        return error(400, "only the json format is served")
+    return None
+
+
+@blueprint.get("/services.<fmt>")
+def services(fmt: str):
+    if (bad := _check_format(fmt)) is not None:
+        return bad
+    frame = current_app.config["STORE"].run("open311/services")
+    return reply([{"service_code": r.service_code, "service_name": r.service_name, "description": r.description,
+                   "metadata": False, "type": "realtime", "keywords": r.keywords, "group": r.group_name}
+                  for r in frame.itertuples(index=False)])
+
+
+@blueprint.get("/services/<code>.<fmt>")
+def service_definition(code: str, fmt: str):
+    if (bad := _check_format(fmt)) is not None:
+        return bad
+    frame = current_app.config["STORE"].run("open311/services")
+    if code not in set(frame["service_code"]):
+        return error(404, f"no service {code[:40]}")
+    return reply({"service_code": code, "attributes": []})
+
+
+def _requests_body(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for r in frame.itertuples(index=False):
+        out.append({
+            "service_request_id": str(r.service_request_id), "status": r.status,
+            "status_notes": r.status_notes if isinstance(r.status_notes, str) else None,
+            "service_name": r.service_name, "service_code": r.service_code, "description": r.description,
+            "agency_responsible": r.agency_responsible if isinstance(r.agency_responsible, str) else None,
+            "service_notice": None, "requested_datetime": w3(r.requested_datetime),
+            "updated_datetime": w3(r.updated_datetime), "expected_datetime": w3(r.expected_datetime),
+            "address": r.address if isinstance(r.address, str) else None, "address_id": None, "zipcode": None,
+            "lat": None if pd.isna(r.lat) else float(r.lat), "long": None if pd.isna(r.long) else float(r.long),
+            "media_url": None})
+    return out
+
+
+def _run_requests(**filters):
+    reader = current_app.config["READER"]
+    return current_app.config["STORE"].run("open311/requests", scope=reader.township_scope(),
+                                           limit=MAX_RESULTS, **filters)
+
+
+@blueprint.get("/requests.<fmt>")
+def get_requests(fmt: str):
+    if (bad := _check_format(fmt)) is not None:
+        return bad
+    args = request.args
+    ids_text = args.get("service_request_id")
+    if ids_text:
+        ids = [x.strip() for x in ids_text.split(",") if x.strip()]
+        if not all(x.isdigit() and len(x) <= 18 for x in ids):
+            return error(400, "service_request_id: comma-separated request ids")
+        # The spec: service_request_id overrides every other argument.
+        frame = _run_requests(ids=[int(x) for x in ids], service_codes=None, start_date=None, end_date=None,
+                              status=None)
+        return reply(_requests_body(frame))
+    codes = [c.strip() for c in args.get("service_code", "").split(",") if c.strip()] or None
+    status = args.get("status")
+    if status is not None and status not in ("open", "closed"):
+        return error(400, "status: open or closed")
+    try:
+        start = parse_w3(args["start_date"]) if args.get("start_date") else None
+        end = parse_w3(args["end_date"]) if args.get("end_date") else None
+    except ValueError:
+        return error(400, "start_date and end_date take w3 datetimes, e.g. 2026-01-01T00:00:00+08:00")
+    now = clock.now()
+    if start is None and end is None:
+        end, start = now, now - MAX_SPAN
+    elif start is None:
+        start = end - MAX_SPAN
+    elif end is None:
+        end = min(now, start + MAX_SPAN)
+    if end < start:
+        return error(400, "end_date is before start_date")
+    if end - start > MAX_SPAN:
+        return error(400, "start_date to end_date may not span more than 90 days")
+    frame = _run_requests(ids=None, service_codes=codes, start_date=start, end_date=end, status=status)
+    return reply(_requests_body(frame))
+
+
+@blueprint.get("/requests/<request_id>.<fmt>")
+def get_request(request_id: str, fmt: str):
+    if (bad := _check_format(fmt)) is not None:
+        return bad
+    if not request_id.isdigit() or len(request_id) > 18:
+        return error(404, f"no request {request_id[:40]}")
+    frame = _run_requests(ids=[int(request_id)], service_codes=None, start_date=None, end_date=None, status=None)
+    if frame.empty:
+        return error(404, f"no request {request_id}")
+    return reply(_requests_body(frame))
+
+
+@blueprint.post("/requests.<fmt>")
+def post_request(fmt: str):
+    """Form-encoded per the spec; the api_key names the intake channel (and the source)."""
+    if (bad := _check_format(fmt)) is not None:
+        return bad
+    store = current_app.config["STORE"]
+    if (request.content_length or 0) > 64 * 1024:
+        return error(400, "request body larger than 64 KB")
+    form = request.form
+    channel = channel_for_key(store, form.get("api_key"))
+    if channel is None:
+        return error(403, "api_key missing, unknown or revoked")
+    problems = []
+
+    def number(name):
+        text = form.get(name)
+        if text in (None, ""):
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            problems.append(f"{name}: not a number")
+            return None
+
+    lat, lon = number("lat"), number("long")
+    reporter = " ".join(x for x in (form.get("last_name", ""), form.get("first_name", "")) if x).strip() or None
+    body = {"source": channel["source"], "category": form.get("service_code"),
+            "description": form.get("description"), "address": form.get("address_string") or None,
+            "reporter": reporter, "actor": f"Open311 {channel['name']}"}
+    if lat is not None or lon is not None:
+        body.update(lat=lat, lon=lon)
+    if problems:
+        return error(400, "; ".join(problems))
+    try:
+        clean = check_new_matter(store, body)
+        result, _created = create_matter(store, clean, place(current_app.config["LOCATOR"], clean),
+                                         now=clock.now())
+    except FieldErrors as exc:
+        names = {"category": "service_code", "lon": "long", "address": "address_string"}
+        return error(400, "; ".join(f"{names.get(e['field'], e['field'])}: {e['problem']}" for e in exc.errors))
+    except ActionRefused as exc:
+        return error(400, str(exc))
+    return reply([{"service_request_id": str(result["id"]), "service_notice": f"已受理，限 {result['due_at']} 前处置",
+                   "account_id": None}], 201)

@@ -1,0 +1,463 @@
+"""What the overview page shows, as pure functions of the data: KPI tiles, the grid map,
+the department workload chart, the open-matters table and the filter options.
+
+Each function takes a ``Reader`` (named queries, cached) and a ``View`` (whose matters:
+scope, filters, the instant, the yellow share) and returns plain data or Plotly figures,
+so the page's callbacks stay thin and everything here is testable without a browser.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch
+from plotly.subplots import make_subplots
+
+from dashboard.i18n import name_of, pick, plain, t
+from dashboard.reader import UNPLACED, Reader
+from layers import maptraces
+from queries.settings import office_segments
+
+OPEN_MATTERS_LIMIT = 500
+MAP_METRICS = ("open", "overdue", "light")
+LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "none": 4}
+DEPT_COLOURS = {"overdue": "#d7301f", "open": "#2f6db0", "closed_30d": "#9aa8b6"}
+GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"], "responsive": True}
+
+
+# -- what the panels look at ---------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    """The filter bar's selection; None means "all"."""
+
+    villages: tuple[int, ...] | None = None
+    sources: tuple[str, ...] | None = None
+    majors: tuple[str, ...] | None = None
+    depts: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_values(cls, values: dict[str, Iterable | None] | None) -> "Filters":
+        values = values or {}
+
+        def chosen(name: str, kind: type) -> tuple | None:
+            items = values.get(name)
+            if not items:
+                return None
+            if isinstance(items, (str, int)):
+                items = [items]
+            return tuple(sorted({kind(v) for v in items}))
+
+        return cls(chosen("villages", int), chosen("sources", str), chosen("majors", str), chosen("depts", int))
+
+    def to_data(self) -> dict[str, list | None]:
+        return {name: (list(value) if value is not None else None) for name, value in self.params().items()}
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "Filters":
+        return cls.from_values(data)
+
+    def params(self) -> dict[str, list | None]:
+        return {"villages": list(self.villages) if self.villages else None,
+                "sources": list(self.sources) if self.sources else None,
+                "majors": list(self.majors) if self.majors else None,
+                "depts": list(self.depts) if self.depts else None}
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.villages, self.sources, self.majors, self.depts))
+
+
+@dataclass(frozen=True)
+class View:
+    """Whose matters, which of them, and as of when."""
+
+    scope: tuple[int, ...]
+    now: datetime
+    yellow_share: float
+    filters: Filters = field(default_factory=Filters)
+
+    def params(self) -> dict[str, Any]:
+        return {"scope": list(self.scope), **self.filters.params(), "now": self.now,
+                "yellow_share": float(self.yellow_share)}
+
+
+def day_minutes(office_hours: str) -> int:
+    """Working minutes of an ordinary working day (the unit of 工作日)."""
+    am0, am1, pm0, pm1 = office_segments(office_hours)
+    return (am1 - am0) + (pm1 - pm0)
+
+
+def tick(reader: Reader, now: datetime) -> dict[str, Any]:
+    """What every panel refreshes on: the data version and the minute."""
+    return {"version": reader.data_version(), "as_of": now.replace(second=0, microsecond=0).isoformat()}
+
+
+def as_of_from_tick(data: dict | None, fallback: datetime) -> datetime:
+    if data and data.get("as_of"):
+        return datetime.fromisoformat(data["as_of"])
+    return fallback.replace(second=0, microsecond=0)
+
+
+def as_of_text(moment: datetime, lang: str) -> str:
+    return t("asof", lang, time=moment.strftime("%Y-%m-%d %H:%M"))
+
+
+# -- numbers -----------------------------------------------------------------------------
+def fmt_count(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "0"
+    return f"{int(value):,}"
+
+
+def fmt_rate(numerator: int, denominator: int) -> str | None:
+    if not denominator:
+        return None
+    return f"{100.0 * numerator / denominator:.1f}%"
+
+
+def _trim(number: float) -> str:
+    text = f"{number:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def working_time_text(minutes: float, minutes_per_day: int) -> tuple[str, str]:
+    """(amount, unit) for a span of working minutes: hours under one working day,
+    working days from there on."""
+    minutes = abs(float(minutes))
+    if minutes < minutes_per_day:
+        return _trim(minutes / 60.0), "hours"
+    return _trim(minutes / minutes_per_day), "days"
+
+
+def remaining_text(light: str | None, remaining_min: Any, minutes_per_day: int, lang: str) -> str:
+    """"剩余 3.5 工作时" / "超期 2 工作日" / "暂停计时 · 剩余 …" / "无办理时限"."""
+    missing = remaining_min is None or (isinstance(remaining_min, float) and math.isnan(remaining_min))
+    if light == "none" or (missing and light != "red"):
+        return t("remaining.none", lang)
+    if missing:
+        return t("overdue.just", lang)
+    remaining_min = float(remaining_min)
+    if light == "red" or remaining_min < 0:
+        if remaining_min >= 0:
+            return t("overdue.just", lang)
+        amount, unit = working_time_text(remaining_min, minutes_per_day)
+        return t(f"overdue.{unit}", lang, n=amount)
+    amount, unit = working_time_text(remaining_min, minutes_per_day)
+    text = t(f"remaining.{unit}", lang, n=amount)
+    if light == "paused":
+        return t("remaining.paused", lang, rest=text)
+    return text
+
+
+# -- KPI tiles ---------------------------------------------------------------------------
+def kpi_values(reader: Reader, view: View) -> dict[str, Any]:
+    """The KPI row (kpis.sql) as plain Python values."""
+    row = reader.run("overview/kpis", **view.params()).iloc[0]
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, float) and math.isnan(value):
+            out[key] = None
+        elif hasattr(value, "item"):
+            out[key] = value.item()
+        else:
+            out[key] = value
+    return out
+
+
+def kpi_display(values: dict[str, Any], lang: str, yellow_share: float) -> dict[str, tuple[str, str]]:
+    """key → (big number, detail line) for every tile."""
+    no_rate = t("kpi.no_rate", lang)
+
+    def rate(num_key: str, den_key: str, detail_key: str) -> tuple[str, str]:
+        num, den = int(values[num_key] or 0), int(values[den_key] or 0)
+        shown = fmt_rate(num, den)
+        if shown is None:
+            return no_rate, t("kpi.no_denominator", lang)
+        return shown, t(detail_key, lang, num=fmt_count(num), den=fmt_count(den))
+
+    return {
+        "received_today": (fmt_count(values["received_today"]), t("kpi.today_detail", lang)),
+        "closed_today": (fmt_count(values["closed_today"]), t("kpi.today_detail", lang)),
+        "open": (fmt_count(values["open_count"]), t("kpi.open_detail", lang)),
+        "overdue": (fmt_count(values["overdue_count"]), t("kpi.overdue_detail", lang)),
+        "due_soon": (fmt_count(values["due_soon_count"]),
+                     t("kpi.due_soon_detail", lang, share=_trim(100 * yellow_share))),
+        "on_time_rate": rate("closed_on_time_30d", "closed_with_due_30d", "kpi.on_time_detail"),
+        "satisfaction": rate("satisfied_30d", "rated_30d", "kpi.satisfaction_detail"),
+    }
+
+
+def notice_kind(values: dict[str, Any], filters: Filters) -> str | None:
+    """Why the page may look empty: "none" (no matter in the store at all), "filtered"
+    (the filters match no open matter), or None (there is something to show)."""
+    if not values.get("any_matters"):
+        return "none"
+    if filters.active and not values.get("open_count"):
+        return "filtered"
+    return None
+
+
+# -- filter bar --------------------------------------------------------------------------
+def filter_options(reader: Reader, scope: Iterable[int], lang: str) -> dict[str, list[dict]]:
+    villages = reader.run("reference/villages", scope=list(scope))
+    sources = reader.run("reference/sources")
+    majors = reader.run("reference/majors")
+    depts = reader.run("reference/departments")
+    return {
+        "villages": [{"label": plain(name), "value": int(vid)} for vid, name in zip(villages["village_id"], villages["name"])],
+        "sources": [{"label": name_of("source", s, lang), "value": s} for s in sources["source"]],
+        "majors": [{"label": f"{code} {pick(zh, en, lang)}", "value": code}
+                   for code, zh, en in zip(majors["major_code"], majors["major_name"], majors["major_name_en"])],
+        "depts": [{"label": pick(zh, en, lang), "value": int(did)}
+                  for did, zh, en in zip(depts["dept_id"], depts["name"], depts["name_en"])]
+                 + [{"label": t("filter.unassigned", lang), "value": UNPLACED}],
+    }
+
+
+# -- the grid map ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapGeometry:
+    geojson: dict
+    cell_ids: list[int]
+    villages: Any        # GeoDataFrame
+    township: Any        # GeoDataFrame
+    bounds: tuple[float, float, float, float] | None
+
+
+def map_geometry(reader: Reader, scope: Iterable[int]) -> MapGeometry:
+    """Cells as simplified GeoJSON plus the outlines; built once per data version."""
+    scope = list(scope)
+
+    def build() -> MapGeometry:
+        cells = reader.run("reference/cells", scope=scope)
+        outlines = reader.run("reference/outlines", scope=scope)
+        cells_gdf = maptraces.frame_to_gdf(cells)
+        outlines_gdf = maptraces.frame_to_gdf(outlines)
+        geojson = maptraces.cell_geojson(cells_gdf) if len(cells_gdf) else {"type": "FeatureCollection", "features": []}
+        return MapGeometry(
+            geojson=geojson,
+            cell_ids=[int(c) for c in cells_gdf["cell_id"]],
+            villages=outlines_gdf[outlines_gdf["level"] == "village"],
+            township=outlines_gdf[outlines_gdf["level"] == "township"],
+            bounds=maptraces.bounds_of(cells_gdf, outlines_gdf),
+        )
+
+    return reader.memo("map_geometry", {"scope": scope}, build)
+
+
+def map_hovertemplate(lang: str) -> str:
+    return ("<b>%{customdata[0]}</b><br>"
+            f"{t('map.hover.code', lang)} %{{customdata[1]}}<br>"
+            f"{t('map.hover.village', lang)} %{{customdata[2]}}<br>"
+            f"{t('map.hover.open', lang)} %{{customdata[3]}} · "
+            f"{t('map.hover.overdue', lang)} %{{customdata[4]}} · "
+            f"{t('map.hover.due_soon', lang)} %{{customdata[5]}}<br>"
+            f"{t('map.hover.light', lang)} %{{customdata[6]}}"
+            "<extra></extra>")
+
+
+def light_labels(lang: str) -> dict[str, str]:
+    return {light: name_of("light", light, lang) for light in maptraces.LIGHTS}
+
+
+def map_colouring(reader: Reader, view: View, metric: str, lang: str, cell_ids: Iterable[int]) -> dict[str, Any]:
+    """What changes on the map when data, filters, metric or language change: the
+    colouring, the hover data and template, in the order of ``cell_ids``."""
+    metric = metric if metric in MAP_METRICS else "open"
+    cells = reader.run("overview/open_by_cell", **view.params()).set_index("cell_id")
+    cells = cells.reindex([int(c) for c in cell_ids])
+    open_counts = cells["open_count"].fillna(0).astype(int).tolist()
+    overdue = cells["overdue_count"].fillna(0).astype(int).tolist()
+    due_soon = cells["due_soon_count"].fillna(0).astype(int).tolist()
+    worst = [plain(w) or None for w in cells["worst_light"]]
+    if metric == "light":
+        colouring = maptraces.light_colouring(worst, labels=light_labels(lang), title=t("map.colorbar.light", lang))
+    else:
+        colouring = maptraces.count_colouring(open_counts if metric == "open" else overdue, scale=metric,
+                                              title=t(f"map.colorbar.{metric}", lang))
+    labels = light_labels(lang)
+    customdata = [[name or "", code or "", village or "", o, d, s, labels[w or "empty"]]
+                  for name, code, village, o, d, s, w in zip(cells["name"].fillna(""), cells["code"].fillna(""),
+                                                             cells["village_name"].fillna(""), open_counts,
+                                                             overdue, due_soon, worst)]
+    return {**colouring, "customdata": customdata, "hovertemplate": map_hovertemplate(lang)}
+
+
+def map_figure(reader: Reader, view: View, lang: str, *, metric: str = "open", tile_url: str = "",
+               tile_attribution: str = "") -> tuple[go.Figure, list[int]]:
+    """The whole map: cells coloured by ``metric``, village and township outlines."""
+    geometry = map_geometry(reader, view.scope)
+    update = map_colouring(reader, view, metric, lang, geometry.cell_ids)
+    colouring = {k: update[k] for k in ("z", "zmin", "zmax", "colorscale", "colorbar")}
+    grid = maptraces.grid_choropleth(geometry.geojson, geometry.cell_ids, colouring,
+                                     customdata=update["customdata"], hovertemplate=update["hovertemplate"])
+    figure = go.Figure(
+        [grid,
+         maptraces.village_outlines(geometry.villages, t("map.villages", lang)),
+         maptraces.township_outline(geometry.township, t("map.township", lang))],
+        layout=maptraces.map_layout(geometry.bounds, tile_url=tile_url, tile_attribution=tile_attribution),
+    )
+    return figure, geometry.cell_ids
+
+
+def map_patch(update: dict[str, Any]) -> Patch:
+    """Recolour the grid trace in place: the geometry stays in the browser."""
+    patch = Patch()
+    for key, value in update.items():
+        patch["data"][0][key] = value
+    return patch
+
+
+# -- department workload -----------------------------------------------------------------
+def department_workload(reader: Reader, view: View, lang: str) -> pd.DataFrame:
+    frame = reader.run("overview/department_workload", **view.params()).copy()
+    frame["label"] = [t("dept.unassigned", lang) if int(d) == UNPLACED else pick(zh, en, lang)
+                      for d, zh, en in zip(frame["dept_id"], frame["name"], frame["name_en"])]
+    return frame
+
+
+def empty_figure(message: str, height: int = 260) -> go.Figure:
+    figure = go.Figure(layout=go.Layout(
+        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        xaxis={"visible": False}, yaxis={"visible": False},
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
+                      "x": 0.5, "y": 0.5, "font": {"size": 14, "color": "#6b7785"}}],
+    ))
+    return figure
+
+
+def department_figure(reader: Reader, view: View, lang: str) -> go.Figure:
+    """Per department, most overdue on top: open matters (the overdue part in red) beside
+    the matters closed in the last 30 days, on two axes sharing the departments."""
+    frame = department_workload(reader, view, lang)
+    if frame.empty:
+        return empty_figure(t("empty.departments", lang))
+    frame = frame.iloc[::-1]   # horizontal bars draw bottom-up: put the most overdue on top
+    labels = frame["label"].tolist()
+    open_count = frame["open_count"].astype(int)
+    overdue = frame["overdue_count"].astype(int)
+    closed = frame["closed_30d"].astype(int)
+    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.58, 0.42],
+                           horizontal_spacing=0.03,
+                           subplot_titles=(t("dept.axis.open", lang), t("dept.axis.closed", lang)))
+    figure.add_trace(go.Bar(
+        y=labels, x=overdue.tolist(), orientation="h", name=t("dept.overdue", lang),
+        marker={"color": DEPT_COLOURS["overdue"]},
+        hovertemplate="%{y}<br>" + t("dept.overdue", lang) + " %{x}<extra></extra>"), row=1, col=1)
+    figure.add_trace(go.Bar(
+        y=labels, x=(open_count - overdue).tolist(), orientation="h", name=t("dept.open_not_overdue", lang),
+        marker={"color": DEPT_COLOURS["open"]}, customdata=open_count.tolist(),
+        text=[t("dept.open_total", lang, n=n) if n else "" for n in open_count],
+        textposition="outside", textfont={"size": 11, "color": "#1d2733"}, cliponaxis=False,
+        hovertemplate="%{y}<br>" + t("dept.open", lang) + " %{customdata}<extra></extra>"), row=1, col=1)
+    figure.add_trace(go.Bar(
+        y=labels, x=closed.tolist(), orientation="h", name=t("dept.closed_30d", lang),
+        marker={"color": DEPT_COLOURS["closed_30d"]},
+        text=[str(n) if n else "" for n in closed], textposition="outside", textfont={"size": 11},
+        cliponaxis=False,
+        hovertemplate="%{y}<br>" + t("dept.closed_30d", lang) + " %{x}<extra></extra>"), row=1, col=2)
+    open_top = max(1, int(open_count.max()))
+    closed_top = max(1, int(closed.max()))
+    figure.update_xaxes(gridcolor="#e6eaef", zeroline=False, tickformat="d", rangemode="tozero")
+    figure.update_xaxes(range=[0, open_top * 1.35], row=1, col=1)
+    figure.update_xaxes(range=[0, closed_top * 1.2], row=1, col=2)
+    figure.update_yaxes(automargin=True, tickfont={"size": 12})
+    figure.update_annotations(font={"size": 12, "color": "#5c6b7a"})
+    figure.update_layout(
+        barmode="stack", bargap=0.3, height=max(240, 70 + 26 * len(frame)),
+        margin={"l": 8, "r": 16, "t": 64, "b": 20},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "top", "yref": "container", "traceorder": "normal",
+                "font": {"size": 12}},
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif', "size": 12},
+        uirevision="departments",
+    )
+    return figure
+
+
+# -- open matters table ------------------------------------------------------------------
+def urgency_key(light: str | None, remaining_min: Any) -> float:
+    """One number that sorts matters most urgent first: the light's rank, then the
+    working minutes left (the most overdue first)."""
+    rank = LIGHT_RANK.get(light or "none", 4)
+    missing = remaining_min is None or (isinstance(remaining_min, float) and math.isnan(remaining_min))
+    rest = 0.0 if missing else max(min(float(remaining_min), 9_999_999.0), -9_999_999.0)
+    return rank * 100_000_000 + rest
+
+
+def _time_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%m-%d %H:%M")
+
+
+def open_matter_rows(reader: Reader, view: View, lang: str, minutes_per_day: int,
+                     limit: int = OPEN_MATTERS_LIMIT) -> list[dict[str, Any]]:
+    """Rows for the table, most urgent first."""
+    frame = reader.run("overview/open_matters", **view.params(), limit=int(limit))
+    rows = []
+    for r in frame.itertuples(index=False):
+        light = plain(r.light) or "none"
+        remaining = None if pd.isna(r.remaining_min) else int(r.remaining_min)
+        rows.append({
+            "matter_id": str(r.matter_id),
+            "light": light,
+            "light_label": name_of("light", light, lang),
+            "remaining_min": remaining,
+            "remaining_text": remaining_text(light, remaining, minutes_per_day, lang),
+            "urgency": urgency_key(light, remaining),
+            "source": name_of("source", r.source, lang),
+            "major": pick(r.major_name, r.major_name_en, lang),
+            "category": pick(r.category_name, r.category_name_en, lang),
+            "dept": (pick(r.dept_name, r.dept_name_en, lang) if not pd.isna(r.dept_id)
+                     else t("dept.unassigned", lang)),
+            "village": plain(r.village_name),
+            "cell": plain(r.cell_name),
+            "cell_code": plain(r.cell_code),
+            "status": name_of("status", r.status, lang),
+            "urgent": bool(r.urgent),
+            "level": name_of("level", r.level, lang),
+            "supervision": 0 if pd.isna(r.supervision_count) else int(r.supervision_count),
+            "created_at": _time_text(r.created_at),
+            "due_at": _time_text(r.due_at),
+            "external_ref": plain(r.external_ref),
+            "description": plain(r.description),
+            "address": plain(r.address),
+        })
+    return rows
+
+
+def table_columns(lang: str, cell_class_rules: dict[str, str]) -> list[dict[str, Any]]:
+    """AG Grid column definitions; the light column shows the CSS light and the time left,
+    sorts by urgency and filters on the light's name and the time text."""
+    text_filter = {"filter": "agTextColumnFilter", "floatingFilter": True}
+    return [
+        {"headerName": t("table.light", lang), "colId": "light", "field": "urgency", "sort": None,
+         "valueFormatter": {"function": "params.data ? params.data.remaining_text : ''"},
+         "filterValueGetter": {"function": "params.data.light_label + ' ' + params.data.remaining_text"},
+         "cellClassRules": cell_class_rules, "minWidth": 190, "pinned": "left",
+         "tooltipValueGetter": {"function": "params.data ? params.data.light_label : ''"},
+         **text_filter},
+        {"headerName": t("table.matter_id", lang), "field": "matter_id", "minWidth": 130, **text_filter},
+        {"headerName": t("table.source", lang), "field": "source", "minWidth": 96, **text_filter},
+        {"headerName": t("table.major", lang), "field": "major", "minWidth": 96, **text_filter},
+        {"headerName": t("table.category", lang), "field": "category", "minWidth": 120, **text_filter},
+        {"headerName": t("table.dept", lang), "field": "dept", "minWidth": 130, **text_filter},
+        {"headerName": t("table.village", lang), "field": "village", "minWidth": 96, **text_filter},
+        {"headerName": t("table.cell", lang), "field": "cell", "minWidth": 120, **text_filter,
+         "tooltipField": "cell_code"},
+        {"headerName": t("table.status", lang), "field": "status", "minWidth": 90, **text_filter},
+        {"headerName": t("table.created_at", lang), "field": "created_at", "minWidth": 110, **text_filter},
+        {"headerName": t("table.due_at", lang), "field": "due_at", "minWidth": 110, **text_filter},
+        {"headerName": t("table.supervision", lang), "field": "supervision", "minWidth": 70,
+         "filter": "agNumberColumnFilter", "floatingFilter": True},
+        {"headerName": t("table.description", lang), "field": "description", "minWidth": 220, "flex": 2,
+         "tooltipField": "description", **text_filter},
+        {"headerName": t("table.address", lang), "field": "address", "minWidth": 160, "flex": 1, **text_filter},
+    ]

@@ -1,0 +1,65 @@
+"""Starting the real server (``python -m dashboard serve``) as a subprocess for tests."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 90) -> dict:
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                return json.loads(response.read())
+        except OSError as exc:
+            last = exc
+            time.sleep(0.3)
+    raise TimeoutError(f"no answer from {url}/healthz in {timeout_s} s ({last})")
+
+
+@contextmanager
+def running_server(db: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``db`` (the caller's own copy: DuckDB locks a file per process) on a free port."""
+    port = free_port()
+    log = open(folder / f"server-{port}.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def copy_db(source: Path, folder: Path, name: str = "township.duckdb") -> Path:
+    target = folder / name
+    shutil.copy(source, target)
+    return target

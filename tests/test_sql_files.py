@@ -1,0 +1,117 @@
+"""Every query file under queries/sql runs against the demo database and returns exactly
+the columns its header documents: schema drift fails here, not on a page.
+
+A new query with a new parameter name needs a sample value below; the test says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import pytest
+
+from queries.store import Store, all_queries
+
+NOW = datetime.now().replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Sample:
+    make: Callable[[Store], Any]   # a value from the store under test
+    nullable: bool = False         # a filter whose NULL means "all": also run with NULL
+
+
+def _first(store: Store, sql: str, n: int = 3) -> list:
+    return [row[0] for row in store.cursor().execute(sql).fetchall()[:n]]
+
+
+# One sample per parameter name. Add a line when a query introduces a parameter name; keep
+# values that select real rows in the demo.
+SAMPLES: dict[str, Sample] = {
+    "scope": Sample(lambda store: store.all_village_ids() + [-1]),
+    "now": Sample(lambda store: NOW),
+    "yellow_share": Sample(lambda store: 0.25),
+    "limit": Sample(lambda store: 50),
+    "offset": Sample(lambda store: 0),
+    "matter_id": Sample(lambda store: store.scalar("SELECT max(matter_id) FROM open_matters")
+                        or store.scalar("SELECT max(matter_id) FROM matters") or 0),
+    "villages": Sample(lambda store: store.all_village_ids()[:3], nullable=True),
+    "sources": Sample(lambda store: ["grid", "public"], nullable=True),
+    "majors": Sample(lambda store: ["01", "04", "07"], nullable=True),
+    "depts": Sample(lambda store: [1, 2, 13, -1], nullable=True),
+    "statuses": Sample(lambda store: ["dispatched", "handling", "closed"], nullable=True),
+    "lights": Sample(lambda store: ["red", "yellow", "green"], nullable=True),
+    "cells": Sample(lambda store: _first(store, "SELECT code FROM areas WHERE level = 'cell' ORDER BY code"),
+                    nullable=True),
+    "categories": Sample(lambda store: _first(store, "SELECT code FROM categories ORDER BY code", 5), nullable=True),
+    "service_codes": Sample(lambda store: _first(store, "SELECT code FROM categories ORDER BY code", 5),
+                            nullable=True),
+    "ids": Sample(lambda store: _first(store, "SELECT matter_id FROM matters ORDER BY matter_id DESC", 5),
+                  nullable=True),
+    "created_from": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
+    "created_to": Sample(lambda store: NOW, nullable=True),
+    "start_date": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
+    "end_date": Sample(lambda store: NOW, nullable=True),
+    "status": Sample(lambda store: "open", nullable=True),
+}
+
+QUERIES = all_queries()
+
+
+def sample_params(name: str, store: Store, *, filters_null: bool) -> dict[str, Any]:
+    params = {}
+    for param in QUERIES[name].params:
+        if param not in SAMPLES:
+            pytest.fail(f"{name}.sql takes parameter ${param}, which has no sample value: "
+                        f"add one to SAMPLES in tests/test_sql_files.py")
+        sample = SAMPLES[param]
+        params[param] = None if (filters_null and sample.nullable) else sample.make(store)
+    return params
+
+
+def _has_filters(name: str) -> bool:
+    return any(SAMPLES.get(p, Sample(None)).nullable for p in QUERIES[name].params)
+
+
+def test_there_are_queries_to_check():
+    assert any(name.startswith("overview/") for name in QUERIES)
+    assert any(name.startswith("reference/") for name in QUERIES)
+
+
+# Every query with its filters NULL ("all"); those taking filters again with every filter set.
+CASES = [pytest.param(name, True, id=name) for name in sorted(QUERIES)] + [
+    pytest.param(name, False, id=f"{name}[filtered]") for name in sorted(QUERIES) if _has_filters(name)]
+
+
+@pytest.mark.parametrize(("name", "filters_null"), CASES)
+def test_query_returns_its_documented_columns(name, filters_null, demo_store):
+    query = QUERIES[name]
+    assert query.returns, f"{name}.sql documents no columns (-- returns: …)"
+    frame = demo_store.run(name, **sample_params(name, demo_store, filters_null=filters_null))
+    assert list(frame.columns) == list(query.returns), (
+        f"{name}.sql returns {list(frame.columns)}, its header says {list(query.returns)}")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in QUERIES if "scope" in QUERIES[n].params))
+def test_an_empty_scope_sees_no_matters(name, demo_store):
+    """A viewer allowed no village sees nothing: the scope is applied in every query."""
+    params = sample_params(name, demo_store, filters_null=True)
+    params["scope"] = []
+    frame = demo_store.run(name, **params)
+    counts = frame.select_dtypes("integer")
+    assert len(frame) == 0 or (len(counts.columns) and int(counts.to_numpy().sum()) == 0), (
+        f"{name} returned rows for an empty scope:\n{frame.head()}")
+
+
+@pytest.fixture(scope="module")
+def empty_store(empty_db_path):
+    store = Store(empty_db_path, read_only=True)
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_runs_on_a_township_without_matters(name, empty_store):
+    frame = empty_store.run(name, **sample_params(name, empty_store, filters_null=True))
+    assert list(frame.columns) == list(QUERIES[name].returns)
