@@ -323,6 +323,7 @@ def test_missing_texts_read_as_empty_never_nan(tmp_path, demo_db_path):
     try:
         with store.write() as cur:
             cur.execute("UPDATE matters SET address = NULL, description = NULL, external_ref = NULL")
+            cur.execute("UPDATE open_matters SET address = NULL, description = NULL, external_ref = NULL")
             cur.execute("UPDATE departments SET name_en = NULL")
             cur.execute("UPDATE categories SET name_en = NULL, major_name_en = NULL")
         reader = Reader(store)

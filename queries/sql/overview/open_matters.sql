@@ -1,6 +1,6 @@
 -- The open matters for the overview table, most urgent first: red (most overdue first),
 -- then yellow, green (least time left first), paused and those without a time limit;
--- at most $limit rows. Only the rows returned are joined to matters for their text.
+-- at most $limit rows. The text comes from the current-state table, not the history.
 -- remaining_min is working minutes left (negative: overdue by that much).
 -- returns: matter_id, light, remaining_min, status, source, urgent, level, supervision_count
 -- returns: created_at, due_at, major_code, major_name, major_name_en, category_name, category_name_en
@@ -25,9 +25,8 @@ SELECT t.matter_id, t.light, t.remaining_min, t.status, t.source, t.urgent, t.le
        t.major_code, k.major_name, k.major_name_en, k.name AS category_name, k.name_en AS category_name_en,
        t.lead_dept_id AS dept_id, d.name AS dept_name, d.name_en AS dept_name_en,
        v.name AS village_name, c.code AS cell_code, c.name AS cell_name,
-       m.external_ref, m.description, m.address
+       t.external_ref, t.description, t.address
 FROM top t
-JOIN matters m ON m.matter_id = t.matter_id
 LEFT JOIN categories k ON k.category_id = t.category_id
 LEFT JOIN departments d ON d.dept_id = t.lead_dept_id
 LEFT JOIN areas v ON v.area_id = t.village_id
