@@ -200,10 +200,10 @@ def _refresh_derived(store: Store, cur, matter_id: int, *, before: bool) -> None
     """Before a change: take the matter's rollup contributions away. After: add them back
     and bring the current-state table in step."""
     if before:
-        store.execute_write(cur, "derived/rollup_add", matter_ids=[matter_id], sign=-1)
+        store.execute_write(cur, "derived/rollup_add", matter_id=matter_id, sign=-1)
         return
-    store.execute_write(cur, "derived/rollup_add", matter_ids=[matter_id], sign=1)
-    store.execute_write(cur, "derived/refresh_open_matters", matter_ids=[matter_id],
+    store.execute_write(cur, "derived/rollup_add", matter_id=matter_id, sign=1)
+    store.execute_write(cur, "derived/refresh_open_matters", matter_id=matter_id,
                         open_statuses=list(OPEN_STATUSES))
 
 
