@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from queries import lifecycle
-from queries.store import OPEN_STATUSES, Store
+from queries import incremental, lifecycle
+from queries.store import Store
 from queries.workcal import limit_minutes
 
 SOURCES = ("transfer", "inspection", "grid", "public")
@@ -176,47 +176,44 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
         matter_id = (last or lo) + 1
         if matter_id >= (day + 1) * 100000:
             raise ActionRefused("more than 49,999 matters registered today through the API")
+        row = {"matter_id": matter_id, "source": clean["source"], "external_ref": clean["external_ref"],
+               "category_id": int(cat["category_id"]), "major_code": cat["major_code"],
+               "description": clean["description"], "address": clean["address"], "reporter": clean["reporter"],
+               "lon": placement.lon, "lat": placement.lat, "cell_id": placement.cell_id,
+               "village_id": placement.village_id, "level": clean["level"],
+               "urgent": bool(cat["urgency"] == "urgent" or clean["level"] in ("major", "especially_major")),
+               "status": "registered", "created_at": now, "limit_min": limit, "due_at": due, "updated_at": now,
+               "supervision_count": 0, "lead_dept_id": None}
         cur.execute(
             "INSERT INTO matters (matter_id, source, external_ref, category_id, major_code, description, "
             "address, reporter, lon, lat, cell_id, village_id, level, urgent, status, created_at, "
             "limit_min, due_at, updated_at, event_count, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?, 1, 'api')",
-            [matter_id, clean["source"], clean["external_ref"], int(cat["category_id"]), cat["major_code"],
-             clean["description"], clean["address"], clean["reporter"], placement.lon, placement.lat,
-             placement.cell_id, placement.village_id, clean["level"],
-             cat["urgency"] == "urgent" or clean["level"] in ("major", "especially_major"),
-             now, limit, due, now])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'api')",
+            [row[k] for k in ("matter_id", "source", "external_ref", "category_id", "major_code", "description",
+                              "address", "reporter", "lon", "lat", "cell_id", "village_id", "level", "urgent",
+                              "status", "created_at", "limit_min", "due_at", "updated_at")])
         cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status) "
                     "VALUES (?, 1, 'accept', ?, ?, NULL, 'registered')", [matter_id, clean["actor"], now])
-        _refresh_derived(store, cur, matter_id, before=False)
-        result = _matter_json(cur, matter_id)
+        incremental.apply_rollup_change(store, cur, None, row)
+        incremental.sync_open_matter(store, cur, row)
+        result = _matter_json(cur, row)
         if idempotency_key is not None:
             cur.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
                         [idempotency_key, body_hash, matter_id, json.dumps(result, ensure_ascii=False), now])
     return result, True
 
 
-def _refresh_derived(store: Store, cur, matter_id: int, *, before: bool) -> None:
-    """Before a change: take the matter's rollup contributions away. After: add them back
-    and bring the current-state table in step."""
-    if before:
-        store.execute_write(cur, "derived/rollup_add", matter_id=matter_id, sign=-1)
-        return
-    store.execute_write(cur, "derived/rollup_add", matter_id=matter_id, sign=1)
-    store.execute_write(cur, "derived/refresh_open_matters", matter_id=matter_id,
-                        open_statuses=list(OPEN_STATUSES))
-
-
-def _matter_json(cur, matter_id: int) -> dict[str, Any]:
-    row = cur.execute(
-        "SELECT m.matter_id, m.status, m.source, c.code AS category, m.lead_dept_id, a.code AS cell, "
-        "v.name AS village, m.lon, m.lat, m.level, m.created_at, m.due_at, m.limit_min, m.updated_at "
-        "FROM matters m LEFT JOIN categories c USING (category_id) "
-        "LEFT JOIN areas a ON a.area_id = m.cell_id LEFT JOIN areas v ON v.area_id = m.village_id "
-        "WHERE m.matter_id = ?", [matter_id]).fetchone()
-    cols = ("id", "status", "source", "category", "department_id", "cell", "village", "lon", "lat", "level",
-            "created_at", "due_at", "limit_min", "updated_at")
-    out = dict(zip(cols, row))
+def _matter_json(cur, m: dict[str, Any]) -> dict[str, Any]:
+    """The matter as the API answers after a write, from the row in hand."""
+    names = cur.execute("SELECT (SELECT code FROM categories WHERE category_id = $c), "
+                        "(SELECT code FROM areas WHERE area_id = $cell), "
+                        "(SELECT name FROM areas WHERE area_id = $village)",
+                        {"c": m.get("category_id"), "cell": m.get("cell_id"),
+                         "village": m.get("village_id")}).fetchone()
+    out = {"id": m["matter_id"], "status": m["status"], "source": m["source"], "category": names[0],
+           "department_id": m.get("lead_dept_id"), "cell": names[1], "village": names[2], "lon": m.get("lon"),
+           "lat": m.get("lat"), "level": m.get("level"), "created_at": m["created_at"], "due_at": m.get("due_at"),
+           "limit_min": m.get("limit_min"), "updated_at": m["updated_at"]}
     for k in ("created_at", "due_at", "updated_at"):
         out[k] = out[k].isoformat(timespec="seconds") if out[k] else None
     return out
@@ -361,7 +358,6 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
             set_["closed_at"] = None
             if m["limit_min"] is not None:
                 set_["due_at"] = calendar.at_work_min(w_now + m["limit_min"]).astype(datetime)
-        _refresh_derived(store, cur, matter_id, before=True)
         unknown = set(set_) - UPDATABLE
         if unknown:
             raise AssertionError(f"not an updatable column: {unknown}")
@@ -372,5 +368,7 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
                     "dept_id, minutes, value, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [matter_id, m["event_count"] + 1, action, clean["actor"], now, status, to,
                      event["dept_id"], event["minutes"], event["value"], clean["note"]])
-        _refresh_derived(store, cur, matter_id, before=False)
-        return _matter_json(cur, matter_id)
+        after = {**m, **set_}
+        incremental.apply_rollup_change(store, cur, m, after)
+        incremental.sync_open_matter(store, cur, after)
+        return _matter_json(cur, after)

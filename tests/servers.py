@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -37,9 +38,22 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float = 90) 
     raise TimeoutError(f"no answer from {url}/healthz in {timeout_s} s ({last})")
 
 
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen
+
+
 @contextmanager
 def running_server(db: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve ``db`` (the caller's own copy: DuckDB locks a file per process) on a free port."""
+    with serving(db, folder, env) as served:
+        yield served.url
+
+
+@contextmanager
+def serving(db: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """As ``running_server``, with the server's process (for its memory, say)."""
     port = free_port()
     log = open(folder / f"server-{port}.log", "w")
     process = subprocess.Popen(
@@ -48,7 +62,7 @@ def running_server(db: Path, folder: Path, env: dict[str, str] | None = None) ->
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(url, process)
-        yield url
+        yield Served(url, process)
     finally:
         process.terminate()
         try:
