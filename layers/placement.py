@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -41,16 +42,23 @@ class GridLocator:
 
 
 class LocatorCache:
-    """One locator per grid: rebuilt when the grid in the store changes (an import)."""
+    """One locator per grid: rebuilt when the grid in the store changes (an import). The
+    grid is looked at again at most every ``recheck_s``, not on every intake request."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, recheck_s: float = 1.0) -> None:
         self.store = store
+        self.recheck_s = recheck_s
         self._lock = threading.Lock()
         self._fingerprint: str | None = None
         self._locator: GridLocator | None = None
+        self._checked_at = float("-inf")
 
     def get(self) -> GridLocator:
+        now = time.monotonic()
+        if self._locator is not None and now - self._checked_at < self.recheck_s:
+            return self._locator
         fingerprint = self.store.grid_fingerprint()
+        self._checked_at = now
         with self._lock:
             if self._locator is None or fingerprint != self._fingerprint:
                 self._locator = GridLocator.from_store(self.store)

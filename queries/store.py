@@ -8,6 +8,7 @@ they take (``-- params: scope, now``); the runner checks both.
 """
 from __future__ import annotations
 
+import queue
 import re
 import threading
 import time
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 import pandas as pd
@@ -24,6 +25,7 @@ import pandas as pd
 from queries import workcal
 from queries.settings import office_segments
 
+T = TypeVar("T")
 SQL_DIR = Path(__file__).resolve().parent / "sql"            # read queries
 WRITES_DIR = Path(__file__).resolve().parent / "writes"     # statements of the write path
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -38,6 +40,11 @@ class StoreError(Exception):
 
 class QueryError(Exception):
     pass
+
+
+class Refusal(Exception):
+    """A write declined before it wrote anything (bad input, an illegal action): it leaves
+    the shared transaction of a group commit intact for the other writes in it."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ class Store:
         self.read_only = read_only
         self.query_time_limit_ms = query_time_limit_ms
         self._write_lock = threading.RLock()
+        self._group = GroupCommit(self)
         if str(path) != ":memory:":
             if not self.path.exists() and (read_only or not create):
                 raise StoreError(f"{self.path}: no such database file")
@@ -287,6 +295,14 @@ class Store:
             finally:
                 cur.close()
 
+    def transact(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``fn(cursor)`` in a write transaction and return its result once committed.
+        Concurrent callers share one transaction and one commit (group commit): what each
+        gets back is durable, and a failure other than a ``Refusal`` re-runs each alone."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        return self._group.submit(fn)
+
     def execute_write(self, cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
         """Run ``queries/writes/<name>.sql`` (one or more statements) inside ``write()``."""
         query = all_writes().get(name)
@@ -305,7 +321,86 @@ class Store:
         self.con.execute("CHECKPOINT")
 
     def close(self) -> None:
+        self._group.stop()
         self.con.close()
+
+
+class _Pending:
+    __slots__ = ("fn", "done", "result", "error")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.done = threading.Event()
+        self.result = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """One writer thread that runs queued write functions in shared transactions."""
+
+    MAX_BATCH = 64
+
+    def __init__(self, store: "Store") -> None:
+        self.store = store
+        self._queue: "queue.SimpleQueue[_Pending | None]" = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, fn):
+        pending = _Pending(fn)
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="township-writer", daemon=True)
+                self._thread.start()
+        self._queue.put(pending)
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
+
+    def stop(self) -> None:
+        with self._start_lock:
+            if self._thread is not None and self._thread.is_alive():
+                self._queue.put(None)
+                self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        store = self.store
+        try:
+            with store.write() as cur:
+                for item in batch:
+                    try:
+                        item.result = item.fn(cur)
+                    except Refusal as exc:
+                        item.error = exc
+        except BaseException as exc:  # noqa: BLE001 — isolate: each alone, in its own transaction
+            if len(batch) == 1:
+                batch[0].error, batch[0].result = exc, None
+            else:
+                for item in batch:
+                    item.error = item.result = None
+                    self._commit([item])
+                return
+        for item in batch:
+            item.done.set()
 
 
 def _statements(sql: str) -> list[str]:

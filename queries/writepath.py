@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from queries import incremental, lifecycle
-from queries.store import Store
+from queries.store import Refusal, Store
 from queries.workcal import limit_minutes
 
 SOURCES = ("transfer", "inspection", "grid", "public")
@@ -47,7 +47,7 @@ UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "c
                        "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at"})          # demo matters use 1…49,999 of a day; the API takes 50,001…
 
 
-class FieldErrors(ValueError):
+class FieldErrors(Refusal, ValueError):
     """Invalid input: every problem, as {field, problem, value}. HTTP 422."""
 
     def __init__(self, errors: list[dict[str, Any]]):
@@ -55,11 +55,11 @@ class FieldErrors(ValueError):
         self.errors = errors
 
 
-class ActionRefused(ValueError):
+class ActionRefused(Refusal, ValueError):
     """A legal request that the matter's state does not allow. HTTP 409."""
 
 
-class NotFound(LookupError):
+class NotFound(Refusal, LookupError):
     """No such matter. HTTP 404."""
 
 
@@ -160,7 +160,8 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
     limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes()))
     now = now.replace(microsecond=0)
     due = calendar.add_work_minutes(np.datetime64(now, "s"), limit).astype(datetime)
-    with store.write() as cur:
+
+    def write(cur) -> tuple[dict, bool]:
         if idempotency_key is not None:
             row = cur.execute("SELECT request_hash, response FROM idempotency_keys WHERE key = ?",
                               [idempotency_key]).fetchone()
@@ -200,7 +201,9 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
         if idempotency_key is not None:
             cur.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
                         [idempotency_key, body_hash, matter_id, json.dumps(result, ensure_ascii=False), now])
-    return result, True
+        return result, True
+
+    return store.transact(write)
 
 
 def _matter_json(cur, m: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +294,8 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
     action = clean["action"]
     now = now.replace(microsecond=0)
     calendar = store.calendar
-    with store.write() as cur:
+    def write(cur) -> dict[str, Any]:
+        nonlocal now
         found = cur.execute("SELECT * FROM matters WHERE matter_id = ?", [matter_id])
         row = found.fetchone()
         if row is None:
@@ -372,3 +376,5 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
         incremental.apply_rollup_change(store, cur, m, after)
         incremental.sync_open_matter(store, cur, after)
         return _matter_json(cur, after)
+
+    return store.transact(write)
