@@ -95,11 +95,11 @@ def place(locator, clean: dict[str, Any]) -> Placement:
     """The cell and village of a new matter; a point outside the township is an input error."""
     if clean["lon"] is None:
         return Placement(None, None, None, None)
-    cell, village = locator.get().locate([clean["lon"]], [clean["lat"]])
-    if cell[0] < 0:
+    found = locator.get().place(clean["lon"], clean["lat"])
+    if found is None:
         raise FieldErrors([{"field": "lon", "problem": "the point lies outside the township's grid",
                             "value": [clean["lon"], clean["lat"]]}])
-    return Placement(clean["lon"], clean["lat"], int(cell[0]), int(village[0]))
+    return Placement(clean["lon"], clean["lat"], *found)
 
 
 @blueprint.post("/api/v1/matters")

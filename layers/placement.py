@@ -40,6 +40,17 @@ class GridLocator:
         village = np.where(inside, self._village_ids[np.maximum(pos, 0)], -1)
         return cell, village
 
+    def place(self, lon: float, lat: float) -> tuple[int, int, str, str | None] | None:
+        """(cell id, village id, cell code, village name) of one point, or None outside."""
+        if self._index is None:
+            return None
+        pos = int(self._index.assign(np.array([lon], dtype=np.float64), np.array([lat], dtype=np.float64))[0])
+        if pos < 0:
+            return None
+        row = self.cells.iloc[pos]
+        name = row["village_name"] if "village_name" in row and isinstance(row["village_name"], str) else None
+        return int(row["area_id"]), int(row["village_id"]), str(row["code"]), name
+
 
 class LocatorCache:
     """One locator per grid: rebuilt when the grid in the store changes (an import). The

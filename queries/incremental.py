@@ -75,9 +75,11 @@ def apply_rollup_change(store: Store, cur: duckdb.DuckDBPyConnection, before: di
     return touched
 
 
-def sync_open_matter(store: Store, cur: duckdb.DuckDBPyConnection, after: dict[str, Any]) -> None:
+def sync_open_matter(store: Store, cur: duckdb.DuckDBPyConnection, after: dict[str, Any],
+                     is_new: bool = False) -> None:
     """The matter's row in ``open_matters``: replaced while it is open, gone once it is not."""
-    store.execute_write(cur, "derived/open_matter_delete", matter_id=int(after["matter_id"]))
+    if not is_new:
+        store.execute_write(cur, "derived/open_matter_delete", matter_id=int(after["matter_id"]))
     if after["status"] not in OPEN_STATUSES:
         return
     due = after.get("due_at")

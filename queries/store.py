@@ -272,8 +272,9 @@ class Store:
                            "coalesce(sum(hash(geom)), 0) FROM areas WHERE level = 'cell'")
 
     def cells_with_geometry(self) -> pd.DataFrame:
-        return self.frame("SELECT area_id, village_id, code, geom FROM areas WHERE level = 'cell' "
-                          "ORDER BY area_id")
+        return self.frame("SELECT c.area_id, c.village_id, c.code, v.name AS village_name, c.geom "
+                          "FROM areas c LEFT JOIN areas v ON v.area_id = c.village_id "
+                          "WHERE c.level = 'cell' ORDER BY c.area_id")
 
     # -- writing --------------------------------------------------------------------
     @contextmanager

@@ -65,11 +65,14 @@ class NotFound(Refusal, LookupError):
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a new matter lies: from ``layers`` (cell lookup) via the caller."""
+    """Where a new matter lies: from ``layers`` (cell lookup) via the caller, with the
+    cell's code and village's name when the caller has them (saves a look-up)."""
     lon: float | None
     lat: float | None
     cell_id: int | None
     village_id: int | None
+    cell_code: str | None = None
+    village_name: str | None = None
 
 
 def _text(errors, body, name, *, required=False, max_len=MAX_TEXT):
@@ -119,12 +122,17 @@ def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
     code = _text(errors, body, "category", required=True, max_len=20)
     category = None
     if code is not None:
-        found = store.frame("SELECT category_id, code, major_code, default_dept_id, limit_value, limit_unit, "
-                            "urgency FROM categories WHERE code = ?", [code])
-        if found.empty:
+        cur = store.cursor()
+        try:
+            found = cur.execute("SELECT category_id, code, major_code, default_dept_id, limit_value, limit_unit, "
+                                "urgency FROM categories WHERE code = ?", [code]).fetchone()
+        finally:
+            cur.close()
+        if found is None:
             errors.append({"field": "category", "problem": "unknown category code", "value": code})
         else:
-            category = found.iloc[0].to_dict()
+            category = dict(zip(("category_id", "code", "major_code", "default_dept_id", "limit_value",
+                                 "limit_unit", "urgency"), found))
     description = _text(errors, body, "description", required=True)
     address = _text(errors, body, "address", max_len=300)
     lon = _number(errors, body, "lon", -180, 180)
@@ -196,8 +204,9 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
         cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status) "
                     "VALUES (?, 1, 'accept', ?, ?, NULL, 'registered')", [matter_id, clean["actor"], now])
         incremental.apply_rollup_change(store, cur, None, row)
-        incremental.sync_open_matter(store, cur, row)
-        result = _matter_json(cur, row)
+        incremental.sync_open_matter(store, cur, row, is_new=True)
+        known = (cat["code"], placement.cell_code, placement.village_name)
+        result = _matter_json(cur, row, known if placement.cell_code or placement.cell_id is None else None)
         if idempotency_key is not None:
             cur.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
                         [idempotency_key, body_hash, matter_id, json.dumps(result, ensure_ascii=False), now])
@@ -206,9 +215,10 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
     return store.transact(write)
 
 
-def _matter_json(cur, m: dict[str, Any]) -> dict[str, Any]:
-    """The matter as the API answers after a write, from the row in hand."""
-    names = cur.execute("SELECT (SELECT code FROM categories WHERE category_id = $c), "
+def _matter_json(cur, m: dict[str, Any], names: tuple | None = None) -> dict[str, Any]:
+    """The matter as the API answers after a write, from the row in hand (and the names of
+    its category, cell and village when the caller knows them)."""
+    names = names or cur.execute("SELECT (SELECT code FROM categories WHERE category_id = $c), "
                         "(SELECT code FROM areas WHERE area_id = $cell), "
                         "(SELECT name FROM areas WHERE area_id = $village)",
                         {"c": m.get("category_id"), "cell": m.get("cell_id"),
