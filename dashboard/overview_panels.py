@@ -238,7 +238,8 @@ def map_geometry(reader: Reader, scope: Iterable[int]) -> MapGeometry:
         outlines = reader.run("reference/outlines", scope=scope)
         cells_gdf = maptraces.frame_to_gdf(cells)
         outlines_gdf = maptraces.frame_to_gdf(outlines)
-        geojson = maptraces.cell_geojson(cells_gdf) if len(cells_gdf) else {"type": "FeatureCollection", "features": []}
+        geojson = (maptraces.cell_geojson(cells_gdf, properties=("code", "name", "village_name")) if len(cells_gdf)
+                   else {"type": "FeatureCollection", "features": []})
         return MapGeometry(
             geojson=geojson,
             cell_ids=[int(c) for c in cells_gdf["cell_id"]],
@@ -251,13 +252,15 @@ def map_geometry(reader: Reader, scope: Iterable[int]) -> MapGeometry:
 
 
 def map_hovertemplate(lang: str) -> str:
-    return ("<b>%{customdata[0]}</b><br>"
-            f"{t('map.hover.code', lang)} %{{customdata[1]}}<br>"
-            f"{t('map.hover.village', lang)} %{{customdata[2]}}<br>"
-            f"{t('map.hover.open', lang)} %{{customdata[3]}} · "
-            f"{t('map.hover.overdue', lang)} %{{customdata[4]}} · "
-            f"{t('map.hover.due_soon', lang)} %{{customdata[5]}}<br>"
-            f"{t('map.hover.light', lang)} %{{customdata[6]}}"
+    """The cell's name, code and village come from the GeoJSON's properties (sent once with
+    the geometry); only the counts and the light travel with each refresh."""
+    return ("<b>%{properties.name}</b><br>"
+            f"{t('map.hover.code', lang)} %{{properties.code}}<br>"
+            f"{t('map.hover.village', lang)} %{{properties.village_name}}<br>"
+            f"{t('map.hover.open', lang)} %{{customdata[0]}} · "
+            f"{t('map.hover.overdue', lang)} %{{customdata[1]}} · "
+            f"{t('map.hover.due_soon', lang)} %{{customdata[2]}}<br>"
+            f"{t('map.hover.light', lang)} %{{customdata[3]}}"
             "<extra></extra>")
 
 
@@ -281,10 +284,7 @@ def map_colouring(reader: Reader, view: View, metric: str, lang: str, cell_ids: 
         colouring = maptraces.count_colouring(open_counts if metric == "open" else overdue, scale=metric,
                                               title=t(f"map.colorbar.{metric}", lang))
     labels = light_labels(lang)
-    customdata = [[name or "", code or "", village or "", o, d, s, labels[w or "empty"]]
-                  for name, code, village, o, d, s, w in zip(cells["name"].fillna(""), cells["code"].fillna(""),
-                                                             cells["village_name"].fillna(""), open_counts,
-                                                             overdue, due_soon, worst)]
+    customdata = [[o, d, s, labels[w or "empty"]] for o, d, s, w in zip(open_counts, overdue, due_soon, worst)]
     return {**colouring, "customdata": customdata, "hovertemplate": map_hovertemplate(lang)}
 
 

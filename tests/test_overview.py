@@ -73,9 +73,11 @@ def busiest(store: Store, column: str):
                         f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 
 
-def hover_text(template: str, row: list) -> str:
-    """Fill a Plotly hovertemplate the way the browser does, for the fields we use."""
+def hover_text(template: str, row: list, properties: dict | None = None) -> str:
+    """Fill a Plotly hovertemplate the way the browser does, for the fields we use:
+    customdata by index and the GeoJSON feature's properties by name."""
     text = re.sub(r"%\{customdata\[(\d+)\]\}", lambda m: str(row[int(m.group(1))]), template)
+    text = re.sub(r"%\{properties\.(\w+)\}", lambda m: str((properties or {}).get(m.group(1), "")), text)
     return re.sub(r"<[^>]+>", "\n", text)
 
 
@@ -218,7 +220,8 @@ def test_map_hover_names_the_cell_with_its_code_and_counts(reader, view, demo_st
     i = cell_ids.index(busiest_cell)
     name, code = demo_store.frame("SELECT name, code FROM areas WHERE area_id = ?", [busiest_cell]).iloc[0]
     open_here = open_count_where(demo_store, "cell_id = ?", [busiest_cell])
-    text = hover_text(grid.hovertemplate, grid.customdata[i])
+    feature = next(f for f in grid.geojson["features"] if int(f["id"]) == busiest_cell)
+    text = hover_text(grid.hovertemplate, grid.customdata[i], feature["properties"])
     assert name in text and code in text and len(code) == 15
     assert f"{t('map.hover.open', lang)} {open_here}" in text
     assert t("map.hover.overdue", lang) in text and t("map.hover.light", lang) in text
