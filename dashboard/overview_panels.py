@@ -15,7 +15,6 @@ from typing import Any, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
-from plotly.subplots import make_subplots
 
 from dashboard.i18n import name_of, pick, plain, t
 from dashboard.reader import UNPLACED, Reader
@@ -343,42 +342,47 @@ def department_figure(reader: Reader, view: View, lang: str) -> go.Figure:
     open_count = frame["open_count"].astype(int)
     overdue = frame["overdue_count"].astype(int)
     closed = frame["closed_30d"].astype(int)
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.58, 0.42],
-                           horizontal_spacing=0.03,
-                           subplot_titles=(t("dept.axis.open", lang), t("dept.axis.closed", lang)))
-    figure.add_trace(go.Bar(
-        y=labels, x=overdue.tolist(), orientation="h", name=t("dept.overdue", lang),
-        marker={"color": DEPT_COLOURS["overdue"]},
-        hovertemplate="%{y}<br>" + t("dept.overdue", lang) + " %{x}<extra></extra>"), row=1, col=1)
-    figure.add_trace(go.Bar(
-        y=labels, x=(open_count - overdue).tolist(), orientation="h", name=t("dept.open_not_overdue", lang),
-        marker={"color": DEPT_COLOURS["open"]}, customdata=open_count.tolist(),
-        text=[t("dept.open_total", lang, n=n) if n else "" for n in open_count],
-        textposition="outside", textfont={"size": 11, "color": "#1d2733"}, cliponaxis=False,
-        hovertemplate="%{y}<br>" + t("dept.open", lang) + " %{customdata}<extra></extra>"), row=1, col=1)
-    figure.add_trace(go.Bar(
-        y=labels, x=closed.tolist(), orientation="h", name=t("dept.closed_30d", lang),
-        marker={"color": DEPT_COLOURS["closed_30d"]},
-        text=[str(n) if n else "" for n in closed], textposition="outside", textfont={"size": 11},
-        cliponaxis=False,
-        hovertemplate="%{y}<br>" + t("dept.closed_30d", lang) + " %{x}<extra></extra>"), row=1, col=2)
+    # Two x axes side by side sharing the departments, laid out by hand: make_subplots
+    # costs some 20 ms a refresh, a figure from a dict under 2.
+    split, gap = 0.58, 0.015
     open_top = max(1, int(open_count.max()))
     closed_top = max(1, int(closed.max()))
-    figure.update_xaxes(gridcolor="#e6eaef", zeroline=False, tickformat="d", rangemode="tozero")
-    figure.update_xaxes(range=[0, open_top * 1.35], row=1, col=1)
-    figure.update_xaxes(range=[0, closed_top * 1.2], row=1, col=2)
-    figure.update_yaxes(automargin=True, tickfont={"size": 12})
-    figure.update_annotations(font={"size": 12, "color": "#5c6b7a"})
-    figure.update_layout(
-        barmode="stack", bargap=0.3, height=max(240, 70 + 26 * len(frame)),
-        margin={"l": 8, "r": 16, "t": 64, "b": 20},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "top", "yref": "container", "traceorder": "normal",
-                "font": {"size": 12}},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif', "size": 12},
-        uirevision="departments",
-    )
-    return figure
+    axis = {"gridcolor": "#e6eaef", "zeroline": False, "tickformat": "d", "rangemode": "tozero", "anchor": "y"}
+    title_font = {"size": 12, "color": "#5c6b7a"}
+    data = [
+        {"type": "bar", "y": labels, "x": overdue.tolist(), "orientation": "h", "name": t("dept.overdue", lang),
+         "marker": {"color": DEPT_COLOURS["overdue"]}, "xaxis": "x", "yaxis": "y",
+         "hovertemplate": "%{y}<br>" + t("dept.overdue", lang) + " %{x}<extra></extra>"},
+        {"type": "bar", "y": labels, "x": (open_count - overdue).tolist(), "orientation": "h",
+         "name": t("dept.open_not_overdue", lang), "marker": {"color": DEPT_COLOURS["open"]},
+         "customdata": open_count.tolist(), "xaxis": "x", "yaxis": "y",
+         "text": [t("dept.open_total", lang, n=n) if n else "" for n in open_count],
+         "textposition": "outside", "textfont": {"size": 11, "color": "#1d2733"}, "cliponaxis": False,
+         "hovertemplate": "%{y}<br>" + t("dept.open", lang) + " %{customdata}<extra></extra>"},
+        {"type": "bar", "y": labels, "x": closed.tolist(), "orientation": "h", "name": t("dept.closed_30d", lang),
+         "marker": {"color": DEPT_COLOURS["closed_30d"]}, "xaxis": "x2", "yaxis": "y",
+         "text": [str(n) if n else "" for n in closed], "textposition": "outside", "textfont": {"size": 11},
+         "cliponaxis": False, "hovertemplate": "%{y}<br>" + t("dept.closed_30d", lang) + " %{x}<extra></extra>"},
+    ]
+    layout = {
+        "xaxis": {**axis, "domain": [0, split - gap], "range": [0, open_top * 1.35]},
+        "xaxis2": {**axis, "domain": [split + gap, 1], "range": [0, closed_top * 1.2]},
+        "yaxis": {"automargin": True, "tickfont": {"size": 12}, "anchor": "x"},
+        "annotations": [
+            {"text": t("dept.axis.open", lang), "x": (split - gap) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": title_font},
+            {"text": t("dept.axis.closed", lang), "x": (split + gap + 1) / 2, "y": 1.0, "xref": "paper",
+             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": title_font},
+        ],
+        "barmode": "stack", "bargap": 0.3, "height": max(240, 70 + 26 * len(frame)),
+        "margin": {"l": 8, "r": 16, "t": 64, "b": 20},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "top", "yref": "container",
+                   "traceorder": "normal", "font": {"size": 12}},
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", sans-serif', "size": 12},
+        "uirevision": "departments",
+    }
+    return go.Figure({"data": data, "layout": layout})
 
 
 # -- open matters table ------------------------------------------------------------------
@@ -391,44 +395,67 @@ def urgency_key(light: str | None, remaining_min: Any) -> float:
     return rank * 100_000_000 + rest
 
 
-def _time_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).strftime("%m-%d %H:%M")
+def _column(frame: pd.DataFrame, name: str) -> list:
+    """A column as a Python list, missing as None. (pandas 3 keeps text in Arrow arrays,
+    whose element-wise iteration costs ten times a conversion to an object array.)"""
+    values = frame[name].to_numpy(dtype=object, na_value=None)
+    return values.tolist()
+
+
+def _text_column(frame: pd.DataFrame, name: str) -> list[str]:
+    return ["" if v is None else str(v) for v in _column(frame, name)]
 
 
 def open_matter_rows(reader: Reader, view: View, lang: str, minutes_per_day: int,
                      limit: int = OPEN_MATTERS_LIMIT) -> list[dict[str, Any]]:
-    """Rows for the table, most urgent first."""
+    """Rows for the table, most urgent first (runs on every refresh: column at a time)."""
     frame = reader.run("overview/open_matters", **view.params(), limit=int(limit))
+    if frame.empty:
+        return []
+    col = {name: _column(frame, name) for name in ("remaining_min", "dept_id", "urgent", "supervision_count")}
+    text = {name: _text_column(frame, name) for name in (
+        "matter_id", "light", "source", "major_name", "major_name_en", "category_name", "category_name_en",
+        "dept_name", "dept_name_en", "village_name", "cell_name", "cell_code", "status", "level",
+        "external_ref", "description", "address")}
+    created = frame["created_at"].dt.strftime("%m-%d %H:%M").fillna("").tolist()
+    due = frame["due_at"].dt.strftime("%m-%d %H:%M").fillna("").tolist()
+    unassigned = t("dept.unassigned", lang)
+    names: dict[tuple[str, str], str] = {}
+
+    def named(kind: str, code: str) -> str:
+        if (kind, code) not in names:
+            names[(kind, code)] = name_of(kind, code, lang) if code else ""
+        return names[(kind, code)]
+
     rows = []
-    for r in frame.itertuples(index=False):
-        light = plain(r.light) or "none"
-        remaining = None if pd.isna(r.remaining_min) else int(r.remaining_min)
+    for i in range(len(frame)):
+        light = text["light"][i] or "none"
+        rest = col["remaining_min"][i]
+        rest = None if rest is None else int(rest)
         rows.append({
-            "matter_id": str(r.matter_id),
+            "matter_id": text["matter_id"][i],
             "light": light,
-            "light_label": name_of("light", light, lang),
-            "remaining_min": remaining,
-            "remaining_text": remaining_text(light, remaining, minutes_per_day, lang),
-            "urgency": urgency_key(light, remaining),
-            "source": name_of("source", r.source, lang),
-            "major": pick(r.major_name, r.major_name_en, lang),
-            "category": pick(r.category_name, r.category_name_en, lang),
-            "dept": (pick(r.dept_name, r.dept_name_en, lang) if not pd.isna(r.dept_id)
-                     else t("dept.unassigned", lang)),
-            "village": plain(r.village_name),
-            "cell": plain(r.cell_name),
-            "cell_code": plain(r.cell_code),
-            "status": name_of("status", r.status, lang),
-            "urgent": bool(r.urgent),
-            "level": name_of("level", r.level, lang),
-            "supervision": 0 if pd.isna(r.supervision_count) else int(r.supervision_count),
-            "created_at": _time_text(r.created_at),
-            "due_at": _time_text(r.due_at),
-            "external_ref": plain(r.external_ref),
-            "description": plain(r.description),
-            "address": plain(r.address),
+            "light_label": named("light", light),
+            "remaining_min": rest,
+            "remaining_text": remaining_text(light, rest, minutes_per_day, lang),
+            "urgency": urgency_key(light, rest),
+            "source": named("source", text["source"][i]),
+            "major": pick(text["major_name"][i], text["major_name_en"][i], lang),
+            "category": pick(text["category_name"][i], text["category_name_en"][i], lang),
+            "dept": (pick(text["dept_name"][i], text["dept_name_en"][i], lang) if col["dept_id"][i] is not None
+                     else unassigned),
+            "village": text["village_name"][i],
+            "cell": text["cell_name"][i],
+            "cell_code": text["cell_code"][i],
+            "status": named("status", text["status"][i]),
+            "urgent": bool(col["urgent"][i]),
+            "level": named("level", text["level"][i]),
+            "supervision": int(col["supervision_count"][i] or 0),
+            "created_at": created[i],
+            "due_at": due[i],
+            "external_ref": text["external_ref"][i],
+            "description": text["description"][i],
+            "address": text["address"][i],
         })
     return rows
 

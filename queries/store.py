@@ -138,6 +138,7 @@ class Store:
         self.query_time_limit_ms = query_time_limit_ms
         self._write_lock = threading.RLock()
         self._group = GroupCommit(self)
+        self._watchdog = Watchdog()
         if str(path) != ":memory:":
             if not self.path.exists() and (read_only or not create):
                 raise StoreError(f"{self.path}: no such database file")
@@ -159,7 +160,11 @@ class Store:
             self.con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             raise _clear_open_error(self.path, exc) from exc
-        self.schema_version = self._migrate(office_hours)
+        try:
+            self.schema_version = self._migrate(office_hours)
+        except BaseException:
+            self.con.close()       # a half-opened store must not hold the file
+            raise
         self._calendar: workcal.WorkCalendar | None = None
 
     # -- schema ---------------------------------------------------------------------
@@ -238,14 +243,13 @@ class Store:
         if "scope" in query.params and not isinstance(params["scope"], (list, tuple)):
             raise QueryError(f"{name}: scope must be the list of villages the viewer may see")
         cur = self.cursor()
-        timer = threading.Timer(self.query_time_limit_ms / 1000, cur.interrupt)
-        timer.start()
+        token = self._watchdog.watch(cur, self.query_time_limit_ms / 1000)
         try:
             return cur.execute(query.sql, {k: _bindable(v) for k, v in params.items()}).df()
         except duckdb.InterruptException as exc:
             raise QueryError(f"{name}: exceeded {self.query_time_limit_ms} ms") from exc
         finally:
-            timer.cancel()
+            self._watchdog.forget(token)
             cur.close()
 
     def scalar(self, sql: str, params: Any = None) -> Any:
@@ -323,7 +327,50 @@ class Store:
 
     def close(self) -> None:
         self._group.stop()
+        self._watchdog.stop()
         self.con.close()
+
+
+class Watchdog:
+    """Interrupts queries that run past their time limit: one thread for the store, rather
+    than a timer thread per query (starting a thread costs milliseconds on a busy machine)."""
+
+    TICK_S = 0.05
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[float, Any]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    def watch(self, cursor, limit_s: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._watched[self._next] = (time.monotonic() + limit_s, cursor)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="township-watchdog", daemon=True)
+                self._thread.start()
+            return self._next
+
+    def forget(self, token: int) -> None:
+        with self._lock:
+            self._watched.pop(token, None)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.TICK_S):
+            now = time.monotonic()
+            with self._lock:
+                late = [token for token, (deadline, _) in self._watched.items() if deadline <= now]
+                for token in late:
+                    _, cursor = self._watched.pop(token)
+                    try:
+                        cursor.interrupt()
+                    except Exception:  # noqa: BLE001 — the query may have ended meanwhile
+                        pass
 
 
 class _Pending:
