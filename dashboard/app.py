@@ -12,7 +12,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
-from dashboard import api, api_matters, open311
+from dashboard import api, api_analysis, api_matters, open311
 from dashboard.components import ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t
@@ -49,6 +49,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
     server.register_blueprint(api.blueprint)
     server.register_blueprint(api_matters.blueprint)
     server.register_blueprint(open311.blueprint)
+    server.register_blueprint(api_analysis.blueprint)
     server.config["LOCATOR"] = LocatorCache(store)
 
     app.layout = html.Div(

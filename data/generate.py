@@ -6,6 +6,10 @@ dropped, and the matter's state is what its kept events imply. Randomness is dra
 day from ``default_rng([seed, day])``, so a day's matters are the same however the build
 is chunked, and a later top-up can regenerate recent days and carry their open matters
 forward to the present.
+
+The last weeks carry planted anomalies (surges in chosen cells × 小类, a department whose
+on-time rate drifts down, repeat complaints at chosen addresses), placed relative to the
+build's as-of day and recorded in ``demo_ground_truth``: what the warnings must find.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from layers.adjacency_store import store_cell_adjacency
 from layers.assign import random_points_in
 from layers.geojson import geometries_to_wkb
 from layers.township import build_demo_township
@@ -77,6 +82,7 @@ class Reference:
     addresses: pd.DataFrame         # address, lon, lat (ADDRESSES_PER_CELL per cell, in cell order)
     hot_cell_of_category: np.ndarray
     day_minutes: int
+    anomalies: list["PlantedAnomaly"] = field(default_factory=list)
 
 
 def read_departments() -> pd.DataFrame:
@@ -185,6 +191,7 @@ def write_reference(store: Store, seed: int) -> Reference:
         cur.unregister("frame")
         store.set_meta(cur, "category_table_version", CATEGORY_TABLE_VERSION)
         store.set_meta(cur, "township_name", str(township["name"]))
+        store_cell_adjacency(store, cur, cells.assign(area_id=cell_ids))
     return Reference(departments, categories, cell_frame, addresses, hot_cell_of_category, day_minutes)
 
 
@@ -265,6 +272,141 @@ def season_multiplier(day: pd.Timestamp, seasons: np.ndarray) -> np.ndarray:
                      [1.8 if summer else 1.0, 2.5 if plum else 1.0, 1.6 if winter else 1.0], 1.0)
 
 
+# -- planted anomalies (ground truth for the warnings) ---------------------------------
+# Offsets in days from the anchor (the build's as-of day) of the surges' first days; each
+# surge lasts SURGE_DAYS days, in its own village, one cell × one 小类.
+SURGE_STARTS = (-45, -33, -24, -17, -10, -5)
+SURGE_DAYS = 3
+DRIFT_DAYS = 42                     # the drifting department's on-time rate falls over these
+DRIFT_EXTRA_OVERDUE = 0.55          # … until this much more of its matters end overdue
+# Repeat-complaint points: the days (offsets) of the same complaint at the same address.
+REPEAT_POINTS = ((-13, -6), (-16, -10, -4), (-15, -12, -9, -5, -2))
+
+
+@dataclass(frozen=True)
+class PlantedAnomaly:
+    anomaly_id: int
+    kind: str                        # surge | drift | repeat
+    days: tuple[date, ...]           # the days it adds matters on (drift: first and last day)
+    per_day: tuple[int, ...] = ()    # matters added on each of those days
+    cell: int = -1                   # row index in ref.cells
+    category: int = -1               # row index in ref.categories
+    address: int = -1                # row index in ref.addresses
+    dept_id: int = -1
+
+    @property
+    def first_day(self) -> date:
+        return self.days[0]
+
+    @property
+    def last_day(self) -> date:
+        return self.days[-1]
+
+
+def plan_anomalies(ref: Reference, seed: int, anchor: date, mean_per_day: float) -> list[PlantedAnomaly]:
+    """Surges in chosen cells × 小类, one drifting department and repeat-complaint points,
+    placed relative to ``anchor``; the same for the same seed, anchor and volume."""
+    rng = np.random.default_rng([seed, 5])
+    cats, cells = ref.categories, ref.cells
+    cat_share = cats["demo_weight"].to_numpy(dtype=float) / cats["demo_weight"].sum()
+    cell_w = cells["weight"].to_numpy(dtype=float)
+    cell_share = cell_w / cell_w.sum()
+    hot = set(int(h) for h in ref.hot_cell_of_category)
+    quiet = np.flatnonzero((cell_w <= np.quantile(cell_w, 0.75))
+                           & ~np.isin(np.arange(len(cells)), list(hot)))
+    common = np.flatnonzero(cats["demo_weight"].to_numpy(dtype=float) >= 1.0)
+    villages = cells["village_id"].to_numpy()
+    village_order = rng.permutation(np.unique(villages[quiet]))
+    out: list[PlantedAnomaly] = []
+    used_cells: set[int] = set()
+    for i, start in enumerate(SURGE_STARTS):
+        village = village_order[i % len(village_order)]
+        cell = int(rng.choice(quiet[villages[quiet] == village]))
+        category = int(rng.choice(common))
+        used_cells.add(cell)
+        expected = mean_per_day * cat_share[category] * 0.92 * cell_share[cell]
+        per_day = int(max(4, np.ceil(2 * expected + 4 * np.sqrt(expected) + 1)))
+        days = tuple(anchor + timedelta(days=start + k) for k in range(SURGE_DAYS))
+        out.append(PlantedAnomaly(len(out) + 1, "surge", days, (per_day,) * SURGE_DAYS, cell=cell,
+                                  category=category))
+    # The drifting department: the busiest one not already slow, so its series is dense.
+    dept_weight = pd.Series(cats["demo_weight"].to_numpy(dtype=float)).groupby(
+        cats["default_dept_id"].to_numpy()).sum()
+    codes = dict(zip(ref.departments["dept_id"], ref.departments["code"]))
+    dept_weight = dept_weight[[codes[int(d)] not in SLOW_DEPARTMENTS for d in dept_weight.index]]
+    drift_dept = int(dept_weight.idxmax())
+    out.append(PlantedAnomaly(len(out) + 1, "drift", (anchor - timedelta(days=DRIFT_DAYS), anchor),
+                              dept_id=drift_dept))
+    complaint = np.flatnonzero(np.isin(cats["kind"].to_numpy(), ["事件", "诉求"]))
+    for offsets in REPEAT_POINTS:
+        cell = int(rng.choice(np.setdiff1d(quiet, list(used_cells))))
+        used_cells.add(cell)
+        address = cell * ADDRESSES_PER_CELL + int(rng.integers(ADDRESSES_PER_CELL))
+        days = tuple(anchor + timedelta(days=o) for o in offsets)
+        out.append(PlantedAnomaly(len(out) + 1, "repeat", days, (1,) * len(days), cell=cell,
+                                  category=int(rng.choice(complaint)), address=address))
+    return out
+
+
+def drift_extra_overdue(ref: Reference, created: np.ndarray, dept_ids: np.ndarray) -> np.ndarray:
+    """Extra probability of ending overdue from a planted drift: rising linearly over its
+    days for matters of the drifting department."""
+    extra = np.zeros(len(created))
+    days = created.astype("datetime64[D]")
+    for a in ref.anomalies:
+        if a.kind != "drift":
+            continue
+        first, last = np.datetime64(a.first_day, "D"), np.datetime64(a.last_day, "D")
+        progress = ((days - first).astype(np.int64) + 1) / ((last - first).astype(np.int64) + 1)
+        inside = (days >= first) & (days <= last) & (dept_ids == a.dept_id)
+        extra = np.where(inside, DRIFT_EXTRA_OVERDUE * np.clip(progress, 0, 1), extra)
+    return extra
+
+
+def planted_matters_of_day(ref: Reference, day: pd.Timestamp, seed: int) -> list[tuple[int, int, int, int]]:
+    """(category, cell, address, source) of the matters the anomalies add on ``day``."""
+    rng = np.random.default_rng([seed, 4, day.toordinal()])
+    rows = []
+    for a in ref.anomalies:
+        if a.kind == "drift" or day.date() not in a.days:
+            continue
+        n = a.per_day[a.days.index(day.date())]
+        for _ in range(n):
+            if a.kind == "surge":
+                address = a.cell * ADDRESSES_PER_CELL + int(rng.integers(ADDRESSES_PER_CELL))
+                source = int(rng.choice([2, 3]))          # grid workers and the public report it
+            else:
+                address, source = a.address, 3            # the same person calls again
+            rows.append((a.category, a.cell, address, source))
+    return rows
+
+
+def ground_truth_frame(ref: Reference) -> pd.DataFrame:
+    """The planted anomalies as rows of ``demo_ground_truth``."""
+    cats, cells = ref.categories, ref.cells
+    rows = []
+    for a in ref.anomalies:
+        has_cell = a.cell >= 0
+        rows.append({
+            "anomaly_id": a.anomaly_id, "kind": a.kind, "first_day": a.first_day, "last_day": a.last_day,
+            "village_id": int(cells["village_id"].iloc[a.cell]) if has_cell else None,
+            "cell_id": int(cells["cell_id"].iloc[a.cell]) if has_cell else None,
+            "category_id": int(cats["category_id"].iloc[a.category]) if a.category >= 0 else None,
+            "major_code": str(cats["major_code"].iloc[a.category]) if a.category >= 0 else None,
+            "dept_id": a.dept_id if a.dept_id >= 0 else None,
+            "address": str(ref.addresses["address"].iloc[a.address]) if a.address >= 0 else None,
+            "matters": int(sum(a.per_day)) if a.per_day else None,
+            "note": {"surge": f"{a.per_day[0] if a.per_day else 0} extra matters a day",
+                     "drift": f"overdue share rises by up to {DRIFT_EXTRA_OVERDUE:.0%}",
+                     "repeat": f"{len(a.days)} complaints at one address"}[a.kind],
+        })
+    frame = pd.DataFrame(rows, columns=["anomaly_id", "kind", "first_day", "last_day", "village_id", "cell_id",
+                                        "category_id", "major_code", "dept_id", "address", "matters", "note"])
+    for col in ("village_id", "cell_id", "category_id", "dept_id", "matters"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
 # -- one chunk of days ----------------------------------------------------------------
 @dataclass
 class DayDraws:
@@ -309,6 +451,24 @@ def draw_days(days: list[pd.Timestamp], counts: list[int], seed: int, ref: Refer
         hot = u[:, 5] < 0.08
         cell = np.where(hot, ref.hot_cell_of_category[category], cell)
         address = cell * ADDRESSES_PER_CELL + (u[:, 6] * ADDRESSES_PER_CELL).astype(np.int64)
+        planted = planted_matters_of_day(ref, day, seed) if ref.anomalies else []
+        if planted:
+            # Planted matters come in office hours, from their own stream of draws, so the
+            # day's ordinary matters stay as they are.
+            extra_u = np.random.default_rng([seed, 6, day.toordinal()]).random((len(planted), N_UNIFORMS))
+            extra_u[:, 25] = 0.5 + 0.5 * extra_u[:, 25]     # never voided: the ground truth holds
+            extra = np.array(planted, dtype=np.int64)
+            seconds = np.concatenate([seconds, (8.5 * 3600 + extra_u[:, 1] * 9 * 3600).astype(np.int64)])
+            u = np.concatenate([u, extra_u])
+            category = np.concatenate([category, extra[:, 0]])
+            cell = np.concatenate([cell, extra[:, 1]])
+            address = np.concatenate([address, extra[:, 2]])
+            source = np.concatenate([source, extra[:, 3]])
+            order = np.argsort(seconds, kind="stable")
+            seconds, u, category, cell, address, source = (x[order] for x in (seconds, u, category, cell,
+                                                                               address, source))
+            created = np.datetime64(day.date(), "s") + seconds.astype("timedelta64[s]")
+            n = len(seconds)
         ymd = day.year * 10000 + day.month * 100 + day.day
         parts["created"].append(created)
         parts["matter_id"].append(ymd * 100000 + np.arange(1, n + 1, dtype=np.int64))
@@ -395,7 +555,8 @@ def plan_lifecycles(d: DayDraws, ref: Reference, calendar: WorkCalendar, as_of: 
                                          5 + exp(10, np.where(urgent, 10, 90)))
 
     # When would the feedback come, as a share of the limit counted from acceptance.
-    overdue = u[:, 13] < np.where(slow, 0.25, 0.08)
+    overdue = u[:, 13] < np.where(slow, 0.25, 0.08) + (drift_extra_overdue(ref, d.created, default_dept)
+                                                      if ref.anomalies else 0.0)
     share = np.where(overdue, 1.02 + np.minimum(exp(12, 0.35), 1.5),
                      np.minimum(np.exp(np.log(0.4) + 0.45 * _std_normal(u[:, 12])), 0.9))
     emergency = np.zeros(n, dtype=bool)
@@ -732,8 +893,12 @@ def _generate_range(store: Store, ref: Reference, days: pd.DatetimeIndex, counts
 
 
 def build_demo(path: str | Path, *, matters: int = 200_000, seed: int = 7, as_of: datetime | None = None,
-               days: int = 730, progress: ProgressFn | None = None, replace: bool = False) -> BuildStats:
-    """Build a new demo database at ``path`` with about ``matters`` matters over ``days`` days."""
+               days: int = 730, progress: ProgressFn | None = None, replace: bool = False,
+               plant_anomalies: bool = True) -> BuildStats:
+    """Build a new demo database at ``path`` with about ``matters`` matters over ``days`` days.
+
+    ``plant_anomalies``: add surges, a drifting department and repeat complaints in the last
+    weeks (see ``plan_anomalies``), recorded in ``demo_ground_truth``."""
     import time
 
     if matters < 0 or matters > 10_000_000 * 2:
@@ -750,6 +915,9 @@ def build_demo(path: str | Path, *, matters: int = 200_000, seed: int = 7, as_of
     try:
         ref = write_reference(store, seed)
         first_day = (as_of - timedelta(days=days - 1)).date()
+        anchor = as_of.date()
+        if plant_anomalies and matters > 0:
+            ref.anomalies = [a for a in plan_anomalies(ref, seed, anchor, matters / days) if a.first_day >= first_day]
         kinds = store.frame("SELECT kind FROM work_days WHERE day BETWEEN ? AND ? ORDER BY day",
                             [first_day, as_of.date()])["kind"]
         day_index, counts = allocate_days(first_day, as_of.date(), matters, seed, kinds)
@@ -760,6 +928,12 @@ def build_demo(path: str | Path, *, matters: int = 200_000, seed: int = 7, as_of
                                ("demo_as_of", as_of.isoformat(sep=" ")),
                                ("built_at", datetime.now().isoformat(sep=" ", timespec="seconds"))):
                 store.set_meta(cur, key, str(value))
+            if ref.anomalies:
+                store.set_meta(cur, "demo_plant_anchor", anchor.isoformat())
+                truth = ground_truth_frame(ref)
+                cur.register("truth", truth)
+                cur.execute("INSERT INTO demo_ground_truth SELECT * FROM truth")
+                cur.unregister("truth")
         store.checkpoint()
         open_n = store.scalar("SELECT count(*) FROM open_matters")
     except BaseException:
@@ -793,6 +967,12 @@ def top_up(path: str | Path, *, as_of: datetime | None = None,
         first_day = date.fromisoformat(store.meta("demo_first_day"))
         old_last = old_as_of.date()
         ref = load_reference(store)
+        anchor = store.meta("demo_plant_anchor")
+        if anchor:
+            # The same anomalies as the build planted, so regenerated days come out the same.
+            ref.anomalies = [a for a in plan_anomalies(ref, seed, date.fromisoformat(anchor),
+                                                       n_total / int(store.meta("demo_days")))
+                             if a.first_day >= first_day]
         kinds_all = store.frame("SELECT day, kind FROM work_days WHERE day BETWEEN ? AND ? ORDER BY day",
                                 [first_day, as_of.date()])
         kinds_all["day"] = pd.to_datetime(kinds_all["day"])

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from queries import incremental, lifecycle
+from queries.indicator_rollup import apply_indicator_change
 from queries.store import Refusal, Store
 from queries.workcal import limit_minutes
 
@@ -204,6 +205,7 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
         cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status) "
                     "VALUES (?, 1, 'accept', ?, ?, NULL, 'registered')", [matter_id, clean["actor"], now])
         incremental.apply_rollup_change(store, cur, None, row)
+        apply_indicator_change(store, cur, None, row, was_suspended=False)
         incremental.sync_open_matter(store, cur, row, is_new=True)
         known = (cat["code"], placement.cell_code, placement.village_name)
         result = _matter_json(cur, row, known if placement.cell_code or placement.cell_id is None else None)
@@ -372,6 +374,10 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
             set_["closed_at"] = None
             if m["limit_min"] is not None:
                 set_["due_at"] = calendar.at_work_min(w_now + m["limit_min"]).astype(datetime)
+        # 缓办 leaves both sides of 结案率: the indicator rollup needs whether the clock was
+        # ever stopped, before this action (so asked before its event is written) and after.
+        stopped_before = m["suspended_at"] is not None or cur.execute(
+            "SELECT count(*) FROM events WHERE matter_id = ? AND action = 'suspend'", [matter_id]).fetchone()[0] > 0
         unknown = set(set_) - UPDATABLE
         if unknown:
             raise AssertionError(f"not an updatable column: {unknown}")
@@ -384,6 +390,8 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
                      event["dept_id"], event["minutes"], event["value"], clean["note"]])
         after = {**m, **set_}
         incremental.apply_rollup_change(store, cur, m, after)
+        apply_indicator_change(store, cur, m, after, was_suspended=stopped_before or action == "suspend",
+                               was_suspended_before=stopped_before)
         incremental.sync_open_matter(store, cur, after)
         return _matter_json(cur, after)
 

@@ -11,9 +11,12 @@ from typing import Any, Callable
 
 import pytest
 
+from queries.analysis_config import load_analysis_config
 from queries.store import Store, all_queries
 
 NOW = datetime.now().replace(second=0, microsecond=0)
+_CFG = load_analysis_config()
+ANALYSIS = {**_CFG.indicator_params(), **_CFG.score_params(), **_CFG.warnings, **_CFG.forecast}
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,16 @@ SAMPLES: dict[str, Sample] = {
     "start_date": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
     "end_date": Sample(lambda store: NOW, nullable=True),
     "status": Sample(lambda store: "open", nullable=True),
+    "follow_up_days": Sample(lambda store: 7),
+    # analysis (issue 6): the configured values, as the app binds them
+    **{name: Sample(lambda store, name=name: ANALYSIS[name]) for name in ANALYSIS},
+    "from_day": Sample(lambda store: (NOW - timedelta(days=27)).date()),
+    "to_day": Sample(lambda store: NOW.date()),
+    "group_by": Sample(lambda store: "department"),
+    "predict_share": Sample(lambda store: 0.5),
+    "gi_cores_only": Sample(lambda store: True),
+    "methods": Sample(lambda store: ["deadline_red", "ears_c2", "repeat_complaint"], nullable=True),
+    "severities": Sample(lambda store: ["high", "medium"], nullable=True),
 }
 
 QUERIES = all_queries()

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from queries import lifecycle
+from queries.analysis_config import ROLLUP_MEASURES
 from queries.store import OPEN_STATUSES, Store
 from queries.writepath import (ActionRefused, FieldErrors, NotFound, Placement, apply_action, check_action,
                                check_new_matter, create_matter, request_hash)
@@ -73,6 +74,14 @@ def assert_derived_in_step(store):
         "UNION ALL SELECT * FROM fresh EXCEPT SELECT day, village_id, dept_id, source, major_code, received, "
         "closed, closed_on_time, followed_up, satisfied FROM r)").iloc[0, 0]
     assert diff == 0
+    # So is the indicator rollup (delta rows summed per key).
+    keys = "day, dept_id, village_id, cell_id, source, category_id, major_code"
+    sums = ", ".join("coalesce(sum(" + m + "), 0)::BIGINT AS " + m for m in ROLLUP_MEASURES)
+    nonzero = " OR ".join("coalesce(sum(" + m + "), 0) <> 0" for m in ROLLUP_MEASURES)
+    kept = "SELECT " + keys + ", " + sums + " FROM indicator_rollup GROUP BY ALL HAVING " + nonzero
+    fresh = "SELECT " + keys + ", " + sums + " FROM matter_indicator_contributions GROUP BY ALL HAVING " + nonzero
+    assert store.scalar("SELECT count(*) FROM ((" + kept + " EXCEPT " + fresh + ") UNION ALL ("
+                        + fresh + " EXCEPT " + kept + "))") == 0
 
 
 def test_create_counts_working_time_and_appears_everywhere(store):

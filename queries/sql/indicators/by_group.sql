@@ -1,0 +1,100 @@
+-- Every assessment indicator (考核评价, DOMAIN.md §7) over the days from_day..to_day, per
+-- group: group_by is 'department', 'village', 'cell', 'source', 'category' (小类), 'major'
+-- (大类) or 'township' (one group). An indicator is numerator / denominator, each a
+-- weighted sum of measures given by the bound lists ind_keys, ind_roles, ind_measures,
+-- ind_coefs (data/analysis.toml through queries/analysis_config.py); both sides are
+-- returned beside the value, which is NULL when the denominator is not positive.
+-- Measures: the columns of indicator_rollup, plus what is still pending at $now (deadline
+-- ahead, not finished: due_pending_close, due_pending_feedback, due_suspended_pending,
+-- sign_pending), which the rules subtract so that a matter with time left counts
+-- against no one. Matters without a department / village / cell count as -1; group_key is
+-- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n.py).
+-- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value
+-- params: scope, villages, sources, majors, depts, from_day, to_day, now, group_by
+-- params: ind_keys, ind_roles, ind_measures, ind_coefs
+WITH pending AS (
+    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
+           coalesce(o.major_code, '') AS major_code,
+           1 AS due_pending_close,
+           (o.status IN ('registered', 'dispatched', 'handling', 'suspended', 'returned'))::INTEGER
+               AS due_pending_feedback,
+           (o.suspended_at IS NOT NULL
+            OR EXISTS (SELECT 1 FROM events e WHERE e.matter_id = o.matter_id AND e.action = 'suspend'))::INTEGER
+               AS due_suspended_pending
+    FROM open_matters o
+    WHERE o.due_at > $now AND o.status <> 'escalated'
+      AND CAST(o.due_at AS DATE) BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
+),
+sign_pending AS (
+    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
+           coalesce(o.major_code, '') AS major_code, 1 AS sign_pending
+    FROM open_matters o
+    JOIN matters m ON m.matter_id = o.matter_id
+    WHERE o.status = 'dispatched' AND m.sign_due_at > $now
+      AND CAST(m.dispatched_at AS DATE) BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
+),
+facts AS (
+    SELECT * EXCLUDE (day)
+    FROM indicator_rollup
+    WHERE day BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
+    UNION ALL BY NAME
+    SELECT * FROM pending
+    UNION ALL BY NAME
+    SELECT * FROM sign_pending
+),
+grouped AS (
+    SELECT CASE $group_by
+               WHEN 'department' THEN CAST(dept_id AS VARCHAR)
+               WHEN 'village' THEN CAST(village_id AS VARCHAR)
+               WHEN 'cell' THEN CAST(cell_id AS VARCHAR)
+               WHEN 'source' THEN source
+               WHEN 'category' THEN CAST(category_id AS VARCHAR)
+               WHEN 'major' THEN major_code
+               ELSE 'township' END AS group_key,
+           * EXCLUDE (dept_id, village_id, cell_id, source, category_id, major_code)
+    FROM facts
+    WHERE list_contains($scope::INTEGER[], village_id)
+      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], village_id))
+      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
+      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], major_code))
+      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], dept_id))
+),
+sums AS (
+    SELECT group_key, CAST(sum(COLUMNS(* EXCLUDE (group_key))) AS DOUBLE)
+    FROM grouped
+    GROUP BY group_key
+),
+measures AS (
+    UNPIVOT sums ON COLUMNS(* EXCLUDE (group_key)) INTO NAME measure VALUE n
+),
+config AS (
+    SELECT unnest($ind_keys::VARCHAR[]) AS indicator, unnest($ind_roles::VARCHAR[]) AS role,
+           unnest($ind_measures::VARCHAR[]) AS measure, unnest($ind_coefs::DOUBLE[]) AS coef
+),
+rates AS (
+    SELECT g.group_key, c.indicator,
+           coalesce(sum(c.coef * coalesce(m.n, 0)) FILTER (WHERE c.role = 'numerator'), 0) AS numerator,
+           coalesce(sum(c.coef * coalesce(m.n, 0)) FILTER (WHERE c.role = 'denominator'), 0) AS denominator
+    FROM (SELECT DISTINCT group_key FROM sums) g
+    CROSS JOIN config c
+    LEFT JOIN measures m ON m.group_key = g.group_key AND m.measure = c.measure
+    GROUP BY g.group_key, c.indicator
+),
+names AS (
+    SELECT 'department' AS kind, CAST(dept_id AS VARCHAR) AS key, name, name_en FROM departments
+    UNION ALL
+    SELECT level, CAST(area_id AS VARCHAR), name, NULL FROM areas WHERE level IN ('village', 'cell')
+    UNION ALL
+    SELECT 'category', CAST(category_id AS VARCHAR), name, name_en FROM categories
+    UNION ALL
+    SELECT 'major', major_code, any_value(major_name), any_value(major_name_en) FROM categories GROUP BY major_code
+)
+SELECT r.group_key, n.name AS group_name, n.name_en AS group_name_en, r.indicator,
+       r.numerator, r.denominator,
+       CASE WHEN r.denominator > 0 THEN r.numerator / r.denominator END AS value
+FROM rates r
+LEFT JOIN names n ON n.kind = $group_by AND n.key = r.group_key
+ORDER BY try_cast(r.group_key AS INTEGER) NULLS LAST, r.group_key,
+         list_position($ind_keys::VARCHAR[], r.indicator);
