@@ -21,6 +21,10 @@ from layers.placement import LocatorCache
 from queries.settings import Settings
 from queries.store import Store
 
+# Chunks Dash loads only after the first components mount (the graph's plotly.js is
+# 4.8 MB): asked for with the page instead, they arrive while the layout is still loading.
+PRELOADED_CHUNKS = ("plotly/package_data/plotly.min.js", "dash/dcc/async-graph.js",
+                    "dash_ag_grid/async-community.js", "dash/dcc/async-dropdown.js")
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
@@ -33,6 +37,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
         pages_folder=str(PAGES_DIR),
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
+        compress=True,             # gzip/brotli: Chinese JSON and plotly.js shrink 5-10x on the wire
         external_stylesheets=[],
         external_scripts=[],
         title=t("app.title", settings.language),
@@ -40,6 +45,10 @@ def create_app(settings: Settings, store: Store) -> Dash:
         suppress_callback_exceptions=False,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    prefix = app.config.requests_pathname_prefix
+    preload = "".join(f'<link rel="preload" as="script" href="{prefix}_dash-component-suites/{chunk}">'
+                      for chunk in PRELOADED_CHUNKS)
+    app.index_string = app.index_string.replace("{%metas%}", "{%metas%}" + preload, 1)
     server = app.server
     server.config["STORE"] = store
     server.config["SETTINGS"] = settings

@@ -27,7 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "address the server listens on"),
     Setting("port", 8050, "port the server listens on"),
     Setting("server_threads", 8, "worker threads of the WSGI server"),
-    Setting("refresh_interval_s", 5, "how often open pages check for new data"),
+    Setting("refresh_interval_s", 2, "how often open pages check for new data (a cheap version look-up)"),
     Setting("query_time_limit_ms", 10_000, "a query running longer is interrupted"),
     Setting("cache_timeout_s", 600, "how long a computed panel stays cached"),
     Setting("yellow_fraction", 0.25, "yellow light when less than this share of the limit is left"),

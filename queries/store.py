@@ -202,6 +202,10 @@ class Store:
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
                                  [number, name])
                 self.con.execute("COMMIT")
+            except duckdb.Error as exc:
+                self.con.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {name} failed, the file is unchanged: "
+                                 f"{str(exc).splitlines()[0]}") from exc
             except Exception:
                 self.con.execute("ROLLBACK")
                 raise
