@@ -33,6 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("yellow_fraction", 0.25, "yellow light when less than this share of the limit is left"),
     Setting("office_hours", "08:30-12:00,13:30-17:30", "office hours of a working day"),
     Setting("sign_limit_work_days", 1, "a dispatched matter should be signed for within this"),
+    Setting("follow_up_window_days", 7, "the desk lists closed matters not yet followed up (回访) for this many days"),
     Setting("map_tile_url", "", "XYZ tile URL template ({z}/{x}/{y}); empty: no base map"),
     Setting("map_tile_attribution", "", "attribution shown for the tiles"),
     Setting("language", "zh", "default language of the interface: zh or en"),
@@ -54,6 +55,7 @@ class Settings:
     yellow_fraction: float
     office_hours: str
     sign_limit_work_days: int
+    follow_up_window_days: int
     map_tile_url: str
     map_tile_attribution: str
     language: str

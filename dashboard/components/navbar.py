@@ -10,6 +10,15 @@ from dashboard.components import ids
 from dashboard.i18n import LANGUAGES, t
 
 
+# The pages in the top bar: path → label key.
+PAGES = (("/", "nav.overview"), ("/desk", "nav.desk"))
+
+
+def _is_current(path: str, pathname: str | None) -> bool:
+    current = (pathname or "/").rstrip("/") or "/"
+    return current == path
+
+
 def language_href(pathname: str | None, lang: str) -> str:
     return f"{pathname or '/'}?{urlencode({'lang': lang})}"
 
@@ -27,7 +36,9 @@ def navbar(lang: str, pathname: str | None = "/") -> html.Div:
                       html.Span(t("app.title", lang), className="brand-name"),
                       html.Span(t("app.subtitle", lang), className="brand-sub")],
                      className="brand"),
-            html.Nav([dcc.Link(t("nav.overview", lang), href=language_href("/", lang), className="nav-link nav-active")],
+            html.Nav([dcc.Link(t(key, lang), href=language_href(path, lang),
+                               className="nav-link" + (" nav-active" if _is_current(path, pathname) else ""))
+                      for path, key in PAGES],
                      className="nav-links"),
             html.Div(switch, className="lang-switch", role="group",
                      **{"aria-label": t("nav.language", lang)}),

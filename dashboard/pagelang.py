@@ -1,0 +1,31 @@
+"""The language a page is asked for, from inside Dash's page machinery: ``?lang=`` in the
+URL on a full load, or in the router callback's ``search`` input when Dash switches pages
+in the browser; else the deployment's default (setting ``language``)."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from flask import current_app, has_app_context, has_request_context, request
+
+from dashboard.i18n import normalise_language
+
+
+def requested_language() -> str | None:
+    if not has_request_context():
+        return None
+    if request.args.get("lang"):
+        return request.args["lang"]
+    body = request.get_json(silent=True) if request.is_json else None
+    inputs = body.get("inputs", []) if isinstance(body, dict) else []
+    searches = [i.get("value") for i in inputs if isinstance(i, dict) and i.get("property") == "search"]
+    values = parse_qs((searches[0] or "").lstrip("?")).get("lang") if searches else None
+    return values[0] if values else None
+
+
+def default_language() -> str:
+    return current_app.config["SETTINGS"].language if has_app_context() else "zh"
+
+
+def page_language(lang: str | None = None) -> str:
+    """``lang`` when given and known, else the requested one, else the default."""
+    return normalise_language(lang or requested_language(), default_language())
