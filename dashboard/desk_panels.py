@@ -171,11 +171,13 @@ def queue_hint(key: str, lang: str, yellow_share: float, follow_up_days: int) ->
 
 
 # -- legal actions -------------------------------------------------------------------------
-def legal_actions(status: str | None) -> tuple[str, ...]:
-    """The actions the lifecycle allows from ``status`` (queries.lifecycle.TRANSITIONS), in
-    the card's order; never ``accept`` (registering happens at intake)."""
+def legal_actions(status: str | None, matter: dict | None = None) -> tuple[str, ...]:
+    """The actions the lifecycle allows from ``status`` (queries.lifecycle.TRANSITIONS) and
+    the matter's record (``lifecycle.blocked``: no second 回访), in the card's order; never
+    ``accept`` (registering happens at intake)."""
     allowed = {action for action, (starts, _to) in lifecycle.TRANSITIONS.items()
-               if status in starts and action != "accept"}
+               if status in starts and action != "accept"
+               and (matter is None or lifecycle.blocked(action, matter) is None)}
     return tuple(a for a in ACTION_ORDER if a in allowed)
 
 
@@ -273,6 +275,8 @@ def matter_card(reader: Reader, view: DeskView, matter_id: int, lang: str,
         "supervision_count": _int_or_none(m["supervision_count"]) or 0,
         "fields": [(t(key, lang), value) for key, value in fields if value],
         "default_dept_id": _int_or_none(m["default_dept_id"]),
+        # what lifecycle.blocked reads: no second 回访
+        "followed_up_at": None if _missing(m["followed_up_at"]) else str(m["followed_up_at"]),
         "default_dept": names.get(_int_or_none(m["default_dept_id"]) or -1, ""),
         "timeline": timeline(reader, view, matter_id, lang, minutes_per_day, names),
     }

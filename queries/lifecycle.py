@@ -52,6 +52,13 @@ def next_status(action: str, status: str | None) -> str:
     return status if to is KEEP else to
 
 
+def blocked(action: str, matter: dict) -> str | None:
+    """What the matter's record (not its status) rules out: 回访 happens once per closing."""
+    if action == "follow_up" and matter.get("followed_up_at") is not None:
+        return "it was followed up (回访) already"
+    return None
+
+
 @dataclass
 class ReplayedState:
     status: str | None = None

@@ -377,6 +377,10 @@ class Watchdog:
                         pass
 
 
+class _NothingWritten(Exception):
+    """A batch of refusals only: roll back rather than commit an unchanged database."""
+
+
 class _Pending:
     __slots__ = ("fn", "done", "result", "error")
 
@@ -443,6 +447,10 @@ class GroupCommit:
                         item.result = item.fn(cur)
                     except Refusal as exc:
                         item.error = exc
+                if all(item.error is not None for item in batch):
+                    raise _NothingWritten
+        except _NothingWritten:
+            pass                   # only refusals: rolled back, the data version stays
         except BaseException as exc:  # noqa: BLE001 — isolate: each alone, in its own transaction
             if len(batch) == 1:
                 batch[0].error, batch[0].result = exc, None

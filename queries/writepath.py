@@ -320,6 +320,10 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
             need = NEEDS.get(action, "the lifecycle does not allow it")
             raise ActionRefused(f"cannot {action} ({ACTION_ZH[action]}): matter {matter_id} is "
                                 f"{status} ({STATUS_ZH.get(status, status)}); {need}") from None
+        reason = lifecycle.blocked(action, m)
+        if reason is not None:
+            raise ActionRefused(f"cannot {action} ({ACTION_ZH[action]}): matter {matter_id} is "
+                                f"{status} ({STATUS_ZH.get(status, status)}); {reason}")
         if now < m["updated_at"]:
             now = m["updated_at"]                       # the log never runs backwards
         w_now = float(calendar.work_min_at(np.datetime64(now, "s")))

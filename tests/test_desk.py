@@ -607,3 +607,9 @@ def test_location_figure_on_a_hand_made_cell():
     assert len(cell_only.data) == 1
     tiled = location_figure(119.405, 32.402, cell, point_name="p", cell_name="c", tile_url="http://t/{z}/{x}/{y}")
     assert tiled.layout.map.layers[0].below == "traces"
+
+
+def test_a_followed_up_matter_is_not_offered_a_second_follow_up():
+    assert "follow_up" in desk.legal_actions("closed", {"followed_up_at": None})
+    assert "follow_up" not in desk.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})
+    assert "reopen" in desk.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})

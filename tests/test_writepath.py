@@ -134,8 +134,24 @@ def test_illegal_transitions_are_refused_with_the_reason(store):
         act(store, m, T0 + timedelta(minutes=20), action="follow_up", satisfaction="satisfied")
     after = store.frame("SELECT * FROM matters WHERE matter_id = ?", [m])
     assert before.equals(after)                              # nothing half written
+    version = store.data_version()
+    with pytest.raises(ActionRefused):
+        act(store, m, T0 + timedelta(minutes=21), action="close")
+    assert store.data_version() == version                   # a refusal refreshes no page
     with pytest.raises(NotFound):
         act(store, 1, T0, action="sign")
+
+
+def test_follow_up_happens_once(store):
+    m = new_matter(store)["id"]
+    t = T0
+    for body in ({"action": "dispatch", "department": "HWS"}, {"action": "sign"}, {"action": "feedback"},
+                 {"action": "verify"}, {"action": "close"}, {"action": "follow_up", "satisfaction": "satisfied"}):
+        t += timedelta(minutes=30)
+        act(store, m, t, **body)
+    with pytest.raises(ActionRefused, match="followed up"):
+        act(store, m, t + timedelta(minutes=5), action="follow_up", satisfaction="unsatisfied")
+    assert store.scalar("SELECT satisfaction FROM matters WHERE matter_id = ?", [m]) == "satisfied"
 
 
 def test_extension_and_clock_stop_move_the_deadline(store):

@@ -187,7 +187,7 @@ def render_actions(matter: dict | None, tick: dict | None, lang: str):
     if not matter:
         return None
     _, reader, _store = _config()
-    actions = desk.legal_actions(matter["status"])
+    actions = desk.legal_actions(matter["status"], matter)
     suggested = matter.get("default_dept_id")
     options = desk.department_options(reader, _view(tick), lang, suggested) if "dispatch" in actions else []
     suggestion = (t("desk.dispatch.suggestion", lang, category=matter["category"], dept=matter["default_dept"])
