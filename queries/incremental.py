@@ -69,7 +69,7 @@ def apply_rollup_change(store: Store, cur: duckdb.DuckDBPyConnection, before: di
     for (day, village, dept, source, major), row in net.items():
         if not row.any():
             continue
-        store.execute_write(cur, "derived/rollup_upsert", day=day, village_id=village, dept_id=dept,
+        store.execute_write(cur, "derived/rollup_delta", day=day, village_id=village, dept_id=dept,
                             source=source, major_code=major, **{c: int(v) for c, v in zip(COUNTERS, row)})
         touched += 1
     return touched
