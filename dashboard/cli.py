@@ -204,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="schema version and counts")
     db(p)
     p.set_defaults(func=cmd_info)
+    from dashboard import cli_import   # here, not at the top: cli_import uses this module's helpers
+
+    cli_import.register(sub)           # import-grid, import-matters, report
     return parser
 
 

@@ -299,7 +299,10 @@ class Store:
                             "WHERE key = 'data_version'")
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass           # a failed COMMIT has ended the transaction: keep its error
                 raise
             finally:
                 cur.close()

@@ -58,6 +58,8 @@ SAMPLES: dict[str, Sample] = {
     "end_date": Sample(lambda store: NOW, nullable=True),
     "status": Sample(lambda store: "open", nullable=True),
     "follow_up_days": Sample(lambda store: 7),
+    "period_start": Sample(lambda store: NOW - timedelta(days=30)),
+    "period_end": Sample(lambda store: NOW),
     # analysis (issue 6): the configured values, as the app binds them
     **{name: Sample(lambda store, name=name: ANALYSIS[name]) for name in ANALYSIS},
     "from_day": Sample(lambda store: (NOW - timedelta(days=27)).date()),
@@ -67,6 +69,14 @@ SAMPLES: dict[str, Sample] = {
     "gi_cores_only": Sample(lambda store: True),
     "methods": Sample(lambda store: ["deadline_red", "ears_c2", "repeat_complaint"], nullable=True),
     "severities": Sample(lambda store: ["high", "medium"], nullable=True),
+    # the analysis page (/analysis): cross-filters by id, the hour of the week, the trend's shape
+    "cell_ids": Sample(lambda store: _first(store, "SELECT cell_id FROM matters WHERE cell_id IS NOT NULL "
+                                                   "GROUP BY 1 ORDER BY count(*) DESC", 3), nullable=True),
+    "category_ids": Sample(lambda store: _first(store, "SELECT category_id FROM categories ORDER BY code", 12),
+                           nullable=True),
+    "week_hours": Sample(lambda store: list(range(8, 18)) + list(range(32, 42)), nullable=True),
+    "grain": Sample(lambda store: "week"),
+    "breakdown": Sample(lambda store: "major"),
 }
 
 QUERIES = all_queries()
