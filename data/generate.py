@@ -958,6 +958,9 @@ def top_up(path: str | Path, *, as_of: datetime | None = None,
         old = store.meta("demo_as_of")
         if old is None:
             raise StoreError(f"{path}: not a demo database (no demo_as_of); nothing to top up")
+        if store.scalar("SELECT count(*) FROM areas WHERE origin <> 'demo'"):
+            raise StoreError(f"{path}: its grid was imported; the demo cannot be topped up on a real grid "
+                             f"(build a new demo database instead)")
         old_as_of = datetime.fromisoformat(old)
         if as_of <= old_as_of:
             return BuildStats(0, 0, store.scalar("SELECT count(*) FROM open_matters"), None, old_as_of, 0.0,
@@ -1008,9 +1011,12 @@ def top_up(path: str | Path, *, as_of: datetime | None = None,
 
 
 def needs_top_up(path: str | Path, max_age: timedelta = timedelta(days=1)) -> bool:
-    store = Store(path, read_only=True)
+    """A demo database built more than ``max_age`` ago on the demo grid. Opened for writing,
+    so a file from an older version of the program is migrated on the way."""
+    store = Store(path)
     try:
         old = store.meta("demo_as_of")
+        imported_grid = store.scalar("SELECT count(*) FROM areas WHERE origin <> 'demo'") > 0
     finally:
         store.close()
-    return old is not None and datetime.now() - datetime.fromisoformat(old) > max_age
+    return old is not None and not imported_grid and datetime.now() - datetime.fromisoformat(old) > max_age
