@@ -105,7 +105,8 @@ def _context():
 
 
 def _no_filters() -> dict[str, Any]:
-    return {"villages": None, "sources": None, "majors": None, "depts": None}
+    return {"villages": None, "sources": None, "majors": None, "depts": None, "cell_ids": None,
+            "category_ids": None}
 
 
 def indicators_body(reader, config, *, start: date, end: date, by: str, scope: list[int],

@@ -359,3 +359,9 @@ def pick(zh, en, lang: str) -> str:
     if lang == "en" and en:
         return en
     return zh or en
+
+
+# The pages' own strings live beside them; one table for t() all the same.
+from dashboard.strings_analysis import STRINGS as _ANALYSIS_STRINGS  # noqa: E402  (/analysis, /warnings)
+
+STRINGS.update(_ANALYSIS_STRINGS)

@@ -85,6 +85,7 @@ def store(tmp_path_factory):
 def indicators(store, group_by: str, now: datetime = AFTER, config=CONFIG, **filters) -> dict:
     frame = store.run("indicators/by_group", scope=[100, -1], villages=filters.get("villages"),
                       sources=filters.get("sources"), majors=filters.get("majors"), depts=filters.get("depts"),
+                      cell_ids=filters.get("cell_ids"), category_ids=filters.get("category_ids"),
                       from_day=PERIOD[0], to_day=PERIOD[1], now=now, group_by=group_by,
                       **config.indicator_params())
     return {(r.group_key, r.indicator): (r.numerator, r.denominator, r.value) for r in frame.itertuples()}
@@ -134,9 +135,23 @@ def test_filters_and_scope_narrow_what_is_counted(store):
     public = indicators(store, "source")
     assert public[("grid", "rework_rate")][:2] == (1, 1)                        # M2 came from a grid worker
     frame = store.run("indicators/by_group", scope=[], villages=None, sources=None, majors=None, depts=None,
+                      cell_ids=None, category_ids=None,
                       from_day=PERIOD[0], to_day=PERIOD[1], now=AFTER, group_by="township",
                       **CONFIG.indicator_params())
     assert frame.empty
+
+
+def test_cell_and_sub_category_filters_narrow_what_is_counted(store):
+    """The analysis page narrows the indicators to a grid cell (网格) or a 小类 too."""
+    garbage = indicators(store, "township", category_ids=[CAT_GARBAGE])
+    assert garbage[("township", "overdue_rate")][:2] == (1, 2)                 # M7 of M6, M7
+    cell = indicators(store, "township", cell_ids=[1001])
+    assert cell[("township", "rework_rate")][:2] == (1, 1)                      # M2 alone
+    assert indicators(store, "township", cell_ids=[]) == {}                     # an empty list: nothing
+    frame = store.run("indicators/department_ranking", scope=[100, -1], villages=None, sources=None, majors=None,
+                      depts=None, cell_ids=[1003], category_ids=None, from_day=PERIOD[0], to_day=PERIOD[1],
+                      now=AFTER, **CONFIG.indicator_params(), **CONFIG.score_params())
+    assert frame.dropna(subset=["score"])["dept_id"].tolist() == [DEPT_B]      # M6, M7 are B's
 
 
 def test_matters_with_time_left_count_against_no_one(store):
@@ -170,8 +185,8 @@ def test_a_configuration_naming_an_unknown_measure_is_refused():
 
 def ranking(store):
     frame = store.run("indicators/department_ranking", scope=[100, -1], villages=None, sources=None, majors=None,
-                      depts=None, from_day=PERIOD[0], to_day=PERIOD[1], now=AFTER, **CONFIG.indicator_params(),
-                      **CONFIG.score_params())
+                      depts=None, cell_ids=None, category_ids=None, from_day=PERIOD[0], to_day=PERIOD[1],
+                      now=AFTER, **CONFIG.indicator_params(), **CONFIG.score_params())
     return frame.set_index("dept_id")
 
 
@@ -197,8 +212,8 @@ def test_ranking_compares_with_the_previous_period_and_last_year(store):
 
 def test_ranking_of_whole_months_compares_with_the_previous_month(store):
     frame = store.run("indicators/department_ranking", scope=[100, -1], villages=None, sources=None, majors=None,
-                      depts=None, from_day=date(2025, 3, 1), to_day=date(2025, 3, 31), now=AFTER,
-                      **CONFIG.indicator_params(), **CONFIG.score_params())
+                      depts=None, cell_ids=None, category_ids=None, from_day=date(2025, 3, 1),
+                      to_day=date(2025, 3, 31), now=AFTER, **CONFIG.indicator_params(), **CONFIG.score_params())
     row = frame.iloc[0]
     assert (row["prev_from"], row["prev_to"]) == (pd.Timestamp(2025, 2, 1), pd.Timestamp(2025, 2, 28))
     assert (row["yoy_from"], row["yoy_to"]) == (pd.Timestamp(2024, 3, 1), pd.Timestamp(2024, 3, 31))

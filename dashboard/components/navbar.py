@@ -11,7 +11,7 @@ from dashboard.i18n import LANGUAGES, t
 
 
 # The pages in the top bar: path → label key.
-PAGES = (("/", "nav.overview"), ("/desk", "nav.desk"))
+PAGES = (("/", "nav.overview"), ("/desk", "nav.desk"), ("/analysis", "nav.analysis"), ("/warnings", "nav.warnings"))
 
 
 def _is_current(path: str, pathname: str | None) -> bool:

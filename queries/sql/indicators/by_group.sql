@@ -9,8 +9,9 @@
 -- sign_pending), which the rules subtract so that a matter with time left counts
 -- against no one. Matters without a department / village / cell count as -1; group_key is
 -- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n.py).
+-- Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
 -- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value
--- params: scope, villages, sources, majors, depts, from_day, to_day, now, group_by
+-- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now, group_by
 -- params: ind_keys, ind_roles, ind_measures, ind_coefs
 WITH pending AS (
     SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
@@ -60,6 +61,8 @@ grouped AS (
       AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
       AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], major_code))
       AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], dept_id))
+      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], cell_id))
+      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], category_id))
 ),
 sums AS (
     SELECT group_key, CAST(sum(COLUMNS(* EXCLUDE (group_key))) AS DOUBLE)

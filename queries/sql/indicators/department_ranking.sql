@@ -10,11 +10,12 @@
 -- before; 同比 with the same days a year earlier. Ranks count departments with a score;
 -- terms lists the current period's terms (indicator, weight, inverted, value, numerator,
 -- denominator, points). Departments with matters in scope in any of the three periods are
--- listed, best first.
+-- listed, best first. Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids
+-- (网格), category_ids (小类).
 -- returns: dept_id, code, name, name_en, rank, score, volume, volume_score, terms
 -- returns: prev_from, prev_to, prev_rank, prev_score, mom_change
 -- returns: yoy_from, yoy_to, yoy_rank, yoy_score, yoy_change
--- params: scope, villages, sources, majors, depts, from_day, to_day, now
+-- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now
 -- params: ind_keys, ind_roles, ind_measures, ind_coefs
 -- params: score_keys, score_weights, score_inverted, volume_measure, volume_points
 WITH bounds AS (
@@ -38,6 +39,7 @@ periods AS (
 ),
 pending AS (
     SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, coalesce(o.category_id, -1) AS category_id,
            o.source, coalesce(o.major_code, '') AS major_code, CAST(o.due_at AS DATE) AS day,
            1 AS due_pending_close,
            (o.status IN ('registered', 'dispatched', 'handling', 'suspended', 'returned'))::INTEGER
@@ -50,6 +52,7 @@ pending AS (
 ),
 sign_pending AS (
     SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, coalesce(o.category_id, -1) AS category_id,
            o.source, coalesce(o.major_code, '') AS major_code, CAST(m.dispatched_at AS DATE) AS day,
            1 AS sign_pending
     FROM open_matters o
@@ -57,14 +60,14 @@ sign_pending AS (
     WHERE o.status = 'dispatched' AND m.sign_due_at > $now
 ),
 facts AS (
-    SELECT * EXCLUDE (cell_id, category_id) FROM indicator_rollup
+    SELECT * FROM indicator_rollup
     UNION ALL BY NAME
     SELECT * FROM pending
     UNION ALL BY NAME
     SELECT * FROM sign_pending
 ),
 in_periods AS (
-    SELECT p.period, x.* EXCLUDE (day, village_id, source, major_code)
+    SELECT p.period, x.* EXCLUDE (day, village_id, source, major_code, cell_id, category_id)
     FROM facts x
     JOIN periods p ON x.day BETWEEN p.p_from AND p.p_to
     WHERE x.dept_id > 0
@@ -73,6 +76,8 @@ in_periods AS (
       AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], x.source))
       AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], x.major_code))
       AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], x.dept_id))
+      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], x.cell_id))
+      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], x.category_id))
 ),
 sums AS (
     SELECT period, dept_id, CAST(sum(COLUMNS(* EXCLUDE (period, dept_id))) AS DOUBLE)
