@@ -362,6 +362,8 @@ def pick(zh, en, lang: str) -> str:
 
 
 # The pages' own strings live beside them; one table for t() all the same.
+from dashboard.strings_admin import STRINGS as _ADMIN_STRINGS  # noqa: E402  (/admin/import)
 from dashboard.strings_analysis import STRINGS as _ANALYSIS_STRINGS  # noqa: E402  (/analysis, /warnings)
 
 STRINGS.update(_ANALYSIS_STRINGS)
+STRINGS.update(_ADMIN_STRINGS)

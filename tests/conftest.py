@@ -1,6 +1,7 @@
 """Shared fixtures: real DuckDB files built once per test session."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,9 @@ DEMO_SEED = 11
 # The demo ends "now", as in the product, so the data look live; built once per session.
 DEMO_AS_OF = datetime.now().replace(second=0, microsecond=0)
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +43,23 @@ def demo_store(demo_db_path) -> Store:
     store = Store(demo_db_path, read_only=True)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where browser tests leave their screenshots ($TOWNSHIP_SCREENSHOTS, or a temp folder)."""
+    folder = Path(os.environ.get("TOWNSHIP_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test (Playwright cannot download one here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

@@ -6,17 +6,14 @@ the test's temporary folder (printed), or in $TOWNSHIP_SCREENSHOTS when set.
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (the desk and analysis tests import them here)
 from tests.servers import copy_db, running_server
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
@@ -36,24 +33,6 @@ def empty_server(tmp_path_factory, empty_db_path):
     folder = tmp_path_factory.mktemp("browser-empty")
     with running_server(copy_db(empty_db_path, folder), folder, {"TOWNSHIP_DEV_TOOLS": "1"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("TOWNSHIP_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class PageProblems:

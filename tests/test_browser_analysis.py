@@ -8,7 +8,6 @@ Screenshots land in the test's temporary folder (printed), or in $TOWNSHIP_SCREE
 """
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -30,24 +29,6 @@ def server(tmp_path_factory, demo_db_path):
     with running_server(copy_db(demo_db_path, folder), folder,
                         {"TOWNSHIP_DEV_TOOLS": "1", "TOWNSHIP_REFRESH_INTERVAL_S": "2"}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("TOWNSHIP_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def wait_for_analysis(page) -> None:
