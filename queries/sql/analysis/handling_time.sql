@@ -3,11 +3,7 @@
 -- (大类), 'department' (lead department), 'source' or 'township' (one group, 'all'); with
 -- the count, mean, 10/25/50/75/90 % quantiles and how many fed back by their deadline.
 -- group_name is NULL for sources and 'all'. Largest groups first.
--- The cohort (every analysis/* query): the matters received from from_day to to_day (whole
--- days), voided ones left out, in scope (no village: -1) and matching every filter, where
--- NULL means "all": villages, cell_ids, sources, majors (大类), category_ids (小类), depts
--- (lead department; -1 = not dispatched) and week_hours, the hours of the week they were
--- received in ((ISO weekday − 1) × 24 + hour, 0 … 167). The period bounds the scan.
+-- The cohort: the macro analysis_cohort (migration 009), the filters' one definition.
 -- returns: group_key, group_name, group_name_en, handled, handled_on_time, mean_hours
 -- returns: p10, p25, p50, p75, p90
 -- params: scope, villages, cell_ids, sources, majors, category_ids, depts, week_hours
@@ -28,21 +24,10 @@ WITH cohort AS (
                                                        d.am_start, d.am_end, d.pm_start, d.pm_end)), 0) / 60.0
                AS hours,
            m.due_at IS NOT NULL AND m.feedback_at <= m.due_at AS on_time
-    FROM matters m
+    FROM analysis_cohort($scope, $villages, $cell_ids, $sources, $majors, $category_ids, $depts, $week_hours,
+                             $from_day, $to_day) m
     JOIN work_days f ON f.day = CAST(m.feedback_at AS DATE)
     JOIN work_days d ON d.day = CAST(m.dispatched_at AS DATE)
-    WHERE m.created_at >= CAST($from_day AS DATE)
-      AND m.created_at < CAST($to_day AS DATE) + INTERVAL 1 DAY
-      AND m.voided_at IS NULL
-      AND list_contains($scope::INTEGER[], coalesce(m.village_id, -1))
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], coalesce(m.village_id, -1)))
-      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], coalesce(m.cell_id, -1)))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], m.source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], coalesce(m.major_code, '')))
-      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], coalesce(m.category_id, -1)))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], coalesce(m.lead_dept_id, -1)))
-      AND ($week_hours::INTEGER[] IS NULL
-           OR list_contains($week_hours::INTEGER[], (isodow(m.created_at) - 1) * 24 + hour(m.created_at)))
 ),
 names AS (
     SELECT 'department' AS kind, CAST(dept_id AS VARCHAR) AS key, name, name_en FROM departments
