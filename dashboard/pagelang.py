@@ -1,6 +1,7 @@
-"""The language a page is asked for, from inside Dash's page machinery: ``?lang=`` in the
+"""What every page needs from its request: the language it is asked for (``?lang=`` in the
 URL on a full load, or in the router callback's ``search`` input when Dash switches pages
-in the browser; else the deployment's default (setting ``language``)."""
+in the browser; else the deployment's default, setting ``language``) and how often it
+checks for new data."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs
@@ -29,3 +30,9 @@ def default_language() -> str:
 def page_language(lang: str | None = None) -> str:
     """``lang`` when given and known, else the requested one, else the default."""
     return normalise_language(lang or requested_language(), default_language())
+
+
+def refresh_ms() -> int:
+    """The pages' polling interval (setting ``refresh_interval_s``), at least a second."""
+    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 2
+    return max(int(seconds * 1000), 1000)

@@ -17,7 +17,7 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app, has_app_context
+from flask import current_app
 
 from dashboard import analysis_filters as af
 from dashboard import analysis_panels as ap
@@ -29,7 +29,7 @@ from dashboard.components.filter_bar import dropdown_labels
 from dashboard.components.panel import notice, panel
 from dashboard.export import export_file
 from dashboard.i18n import grid_locale, t
-from dashboard.pagelang import page_language
+from dashboard.pagelang import page_language, refresh_ms
 from queries.analysis_config import load_analysis_config
 
 
@@ -49,11 +49,6 @@ GRID_THEME = {"function": "themeBalham.withParams({fontFamily: 'Noto Sans CJK SC
 
 def _config() -> tuple[Any, Any]:
     return current_app.config["SETTINGS"], current_app.config["READER"]
-
-
-def _refresh_ms() -> int:
-    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 5
-    return max(int(seconds * 1000), 1000)
 
 
 def _today() -> date:
@@ -113,7 +108,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             dcc.Store(id=ids.AN_INITIAL, data=initial),
             dcc.Store(id=ids.AN_SELECTION, data={}),
             dcc.Store(id=ids.AN_MAP_CELLS, data=None),
-            dcc.Interval(id=ids.AN_INTERVAL, interval=_refresh_ms(), n_intervals=0),
+            dcc.Interval(id=ids.AN_INTERVAL, interval=refresh_ms(), n_intervals=0),
             dcc.Download(id=ids.AN_DOWNLOAD),
             html.Div([html.H1(t("an.page", lang), className="page-title"),
                       html.Div("", id=ids.AN_SUMMARY, className="an-summary"),

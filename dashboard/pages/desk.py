@@ -23,7 +23,7 @@ from dashboard.components import ids
 from dashboard.components import desk as view
 from dashboard.components.panel import notice, panel
 from dashboard.i18n import t
-from dashboard.pagelang import page_language
+from dashboard.pagelang import page_language, refresh_ms
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True, "scrollZoom": True}
 
@@ -41,11 +41,6 @@ def _config() -> tuple[Any, Any, Any]:
     return config["SETTINGS"], config["READER"], config["STORE"]
 
 
-def _refresh_ms() -> int:
-    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 5
-    return max(int(seconds * 1000), 1000)
-
-
 def _matter_param(value: Any) -> str | None:
     text = str(value or "").strip()
     return text if text.isdigit() and len(text) <= 18 else None
@@ -61,7 +56,7 @@ def layout(lang: str | None = None, matter: str | None = None, **_query: Any) ->
             dcc.Store(id=ids.DESK_MATTER, data=None),
             dcc.Store(id=ids.DESK_QUEUE_DIGESTS, data={}),
             dcc.Store(id=ids.DESK_CARD_DIGEST, data=None),
-            dcc.Interval(id=ids.DESK_INTERVAL, interval=_refresh_ms(), n_intervals=0),
+            dcc.Interval(id=ids.DESK_INTERVAL, interval=refresh_ms(), n_intervals=0),
             html.Div([html.H1(t("page.desk", lang), className="page-title"),
                       html.Div(t("asof.waiting", lang), id=ids.DESK_AS_OF, className="as-of")],
                      className="toolbar desk-toolbar"),

@@ -9,12 +9,11 @@ once per page (``draw_map``); later changes recolour it with a ``Patch``.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app
 
 from dashboard import clock
 from dashboard import overview_panels as panels
@@ -23,25 +22,12 @@ from dashboard.components.filter_bar import filter_bar
 from dashboard.components.kpi import kpi_row
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
-from dashboard.i18n import grid_locale, normalise_language, t
-
-
-def _requested_language() -> str | None:
-    """The ``?lang=`` of the page being served: in the URL on a full load, in the router
-    callback's ``search`` input when Dash switches pages in the browser."""
-    if not has_request_context():
-        return None
-    if request.args.get("lang"):
-        return request.args["lang"]
-    body = request.get_json(silent=True) if request.is_json else None
-    inputs = body.get("inputs", []) if isinstance(body, dict) else []
-    searches = [i.get("value") for i in inputs if isinstance(i, dict) and i.get("property") == "search"]
-    values = parse_qs((searches[0] or "").lstrip("?")).get("lang") if searches else None
-    return values[0] if values else None
+from dashboard.i18n import grid_locale, t
+from dashboard.pagelang import page_language, refresh_ms
 
 
 def page_title(**_path_variables: Any) -> str:
-    lang = normalise_language(_requested_language(), _default_language())
+    lang = page_language()
     return f"{t('app.title', lang)} · {t('page.overview', lang)}"
 
 
@@ -52,17 +38,8 @@ def _config() -> tuple[Any, Any]:
     return current_app.config["SETTINGS"], current_app.config["READER"]
 
 
-def _default_language() -> str:
-    return current_app.config["SETTINGS"].language if has_app_context() else "zh"
-
-
-def _refresh_ms() -> int:
-    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 5
-    return max(int(seconds * 1000), 1000)
-
-
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
-    lang = normalise_language(lang, _default_language())
+    lang = page_language(lang)
     metric_options = [{"label": t(f"map.metric.{m}", lang), "value": m} for m in panels.MAP_METRICS]
     grid = dag.AgGrid(
         id=ids.TABLE,
@@ -89,7 +66,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             dcc.Store(id=ids.TICK, data=None),
             dcc.Store(id=ids.FILTERS, data=panels.Filters().to_data()),
             dcc.Store(id=ids.MAP_CELLS, data=None),
-            dcc.Interval(id=ids.INTERVAL, interval=_refresh_ms(), n_intervals=0),
+            dcc.Interval(id=ids.INTERVAL, interval=refresh_ms(), n_intervals=0),
             html.Div([filter_bar(lang), html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
                      className="toolbar"),
             html.Div(id=ids.NOTICE),

@@ -15,7 +15,7 @@ from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app, has_app_context
+from flask import current_app
 
 from dashboard import analysis_panels as ap
 from dashboard import clock
@@ -27,7 +27,7 @@ from dashboard.components.filter_bar import dropdown_labels
 from dashboard.components.panel import panel
 from dashboard.export import export_file
 from dashboard.i18n import t
-from dashboard.pagelang import page_language
+from dashboard.pagelang import page_language, refresh_ms
 from queries.analysis_config import load_analysis_config
 from queries.warnings import SEVERITIES
 
@@ -43,11 +43,6 @@ dash.register_page(__name__, path="/warnings", name="预测预警", title=page_t
 def _config() -> tuple[Any, Any, Any]:
     config = current_app.config
     return config["SETTINGS"], config["READER"], config["STORE"]
-
-
-def _refresh_ms() -> int:
-    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 5
-    return max(int(seconds * 1000), 1000)
 
 
 def _list_controls(lang: str) -> html.Div:
@@ -87,7 +82,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             dcc.Store(id=ids.WN_LANG, data=lang),
             dcc.Store(id=ids.WN_TICK, data=None),
             dcc.Store(id=ids.WN_MAP_CELLS, data=None),
-            dcc.Interval(id=ids.WN_INTERVAL, interval=_refresh_ms(), n_intervals=0),
+            dcc.Interval(id=ids.WN_INTERVAL, interval=refresh_ms(), n_intervals=0),
             dcc.Download(id=ids.WN_DOWNLOAD),
             html.Div([html.H1(t("wn.page", lang), className="page-title"),
                       html.Div(t("wn.subtitle", lang, s=int(config.warnings["refresh_interval_s"])),
