@@ -209,7 +209,11 @@ def list_matters():
         return field_errors(errors)
     common = dict(scope=reader.township_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
     page = store.run("matters/list", limit=limit, offset=offset, **common)
-    total = int(page["total"].iloc[0]) if len(page) else int(store.run("matters/count", **common)["total"].iloc[0])
+    if len(page) == 0 and offset > 0:          # past the end: the total from the first row
+        page_one = store.run("matters/list", limit=1, offset=0, **common)
+        total = int(page_one["total"].iloc[0]) if len(page_one) else 0
+    else:
+        total = int(page["total"].iloc[0]) if len(page) else 0
     items = page.drop(columns=["total"]).astype(object).where(page.drop(columns=["total"]).notna(), None)
     return reply({"items": items.to_dict("records"), "total": total, "limit": limit, "offset": offset})
 
