@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.dash_client import DashCallbackClient  # noqa: E402
 from benchmarks.pandas_overview import PandasOverview, same_answers, sql_answers  # noqa: E402
+from queries import clock
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -104,7 +105,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
     def data_change() -> None:
         body = {"source": "public", "category": "0401", "description": "基准测试事项", "lon": placement.lon,
                 "lat": placement.lat}
-        create_matter(store, check_new_matter(store, body), placement, now=datetime.now())
+        create_matter(store, check_new_matter(store, body), placement, now=clock.now())
 
     drawn, _ = client.call(client.dependency("..ov-map.figure"), [f"{ids.LANG}.data"])
     client.set(ids.MAP_CELLS, "data", drawn["response"][ids.MAP_CELLS]["data"])
@@ -135,7 +136,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
     load_start = time.perf_counter()
     pandas_app = PandasOverview.load(store)
     load_ms = (time.perf_counter() - load_start) * 1000
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = clock.to_minute(clock.now())
     kwargs = dict(scope=scope, now=now, yellow_share=settings.yellow_fraction)
     problems = same_answers(pandas_app.answers(**kwargs), sql_answers(store, **kwargs))
     pandas_times = measure(lambda: pandas_app.answers(**kwargs), runs)

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from dashboard.writeops import OPS
 from queries import ops
+from queries import clock
 from queries.settings import SettingsError, load_settings
 from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
 
@@ -213,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        clock.use_zone(load_settings().timezone)
         return args.func(args)
     except (StoreError, SettingsError, CommandError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

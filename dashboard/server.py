@@ -47,10 +47,18 @@ def run_op(name: str):
 
 
 def serve(settings: Settings) -> None:
+    from queries.settings import SettingsError
+
     from waitress import create_server
 
     store = Store(settings.db_path, office_hours=settings.office_hours,
                   query_time_limit_ms=settings.query_time_limit_ms)
+    built_in = store.meta("timezone")
+    if built_in and built_in != settings.timezone:
+        store.close()
+        raise SettingsError(f"{settings.db_path} keeps the wall-clock times of {built_in}, but the setting "
+                            f"timezone is {settings.timezone}: serving it would shift every light and "
+                            f"deadline; set TOWNSHIP_TIMEZONE={built_in}")
     from dashboard.app import create_app
 
     app = create_app(settings, store)

@@ -29,6 +29,7 @@ from layers.township import build_demo_township
 from queries.derived import rebuild_derived
 from queries.store import Store, StoreError
 from queries.workcal import WorkCalendar, limit_minutes
+from queries import clock
 
 DATA_DIR = Path(__file__).resolve().parent
 SOURCES = ("transfer", "inspection", "grid", "public")
@@ -838,7 +839,7 @@ def _insert_chunk(cur, matters: pa.Table, events: pa.Table) -> None:
 
 # -- the build --------------------------------------------------------------------------
 def _as_of(value: datetime | None) -> datetime:
-    return (value or datetime.now()).replace(microsecond=0)
+    return (value or clock.now()).replace(microsecond=0)
 
 
 def allocate_days(first_day: date, last_day: date, matters: int, seed: int,
@@ -926,7 +927,8 @@ def build_demo(path: str | Path, *, matters: int = 200_000, seed: int = 7, as_of
             for key, value in (("demo_seed", seed), ("demo_matters", matters), ("demo_days", days),
                                ("demo_first_day", first_day.isoformat()),
                                ("demo_as_of", as_of.isoformat(sep=" ")),
-                               ("built_at", datetime.now().isoformat(sep=" ", timespec="seconds"))):
+                               ("built_at", clock.now().isoformat(sep=" ", timespec="seconds")),
+                               ("timezone", clock.zone_name())):
                 store.set_meta(cur, key, str(value))
             if ref.anomalies:
                 store.set_meta(cur, "demo_plant_anchor", anchor.isoformat())
@@ -1002,7 +1004,7 @@ def top_up(path: str | Path, *, as_of: datetime | None = None,
         n_m, n_e = _generate_range(store, ref, days, counts, seed, as_of, progress, atomic=True)
         with store.write() as cur:
             store.set_meta(cur, "demo_as_of", as_of.isoformat(sep=" "))
-            store.set_meta(cur, "built_at", datetime.now().isoformat(sep=" ", timespec="seconds"))
+            store.set_meta(cur, "built_at", clock.now().isoformat(sep=" ", timespec="seconds"))
         store.checkpoint()
         open_n = store.scalar("SELECT count(*) FROM open_matters")
     finally:
@@ -1019,4 +1021,4 @@ def needs_top_up(path: str | Path, max_age: timedelta = timedelta(days=1)) -> bo
         imported_grid = store.scalar("SELECT count(*) FROM areas WHERE origin <> 'demo'") > 0
     finally:
         store.close()
-    return old is not None and not imported_grid and datetime.now() - datetime.fromisoformat(old) > max_age
+    return old is not None and not imported_grid and clock.now() - datetime.fromisoformat(old) > max_age

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from queries.store import Store, StoreError
+from queries import clock
 
 SOURCES = ("transfer", "inspection", "grid", "public")
 
@@ -29,7 +30,7 @@ def add_channel(store: Store, *, name: str, source: str = "public") -> dict[str,
             raise StoreError(f"a channel named {name!r} exists already")
         next_id = cur.execute("SELECT coalesce(max(channel_id), 0) + 1 FROM intake_channels").fetchone()[0]
         cur.execute("INSERT INTO intake_channels VALUES (?, ?, ?, ?, ?, NULL)",
-                    [next_id, name, source, _hash(key), datetime.now().replace(microsecond=0)])
+                    [next_id, name, source, _hash(key), clock.now()])
     return {"name": name, "source": source, "api_key": key}
 
 
@@ -40,7 +41,7 @@ def revoke_channel(store: Store, *, name: str) -> dict[str, Any]:
         if not found:
             raise StoreError(f"no active channel named {name!r}")
         cur.execute("UPDATE intake_channels SET revoked_at = ? WHERE channel_id = ?",
-                    [datetime.now().replace(microsecond=0), found[0]])
+                    [clock.now(), found[0]])
     return {"name": name, "revoked": True}
 
 

@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 
 from queries.derived import rebuild_derived
 from queries.store import OPEN_STATUSES, Store, StoreError, all_writes
+from queries import clock
 
 # Our fields a mapping may name, in the order the docs list them.
 FIELDS = ("id", "created_at", "closed_at", "due_at", "category", "major", "department", "status",
@@ -644,7 +645,7 @@ def _replace_grid(store: Store, areas: pd.DataFrame, locate: Callable[[np.ndarra
         rebuild_derived(store, cur)
         store.set_meta(cur, "township_name", township_name)
         store.set_meta(cur, "grid_source", source)
-        store.set_meta(cur, "grid_imported_at", datetime.now().isoformat(sep=" ", timespec="seconds"))
+        store.set_meta(cur, "grid_imported_at", clock.now().isoformat(sep=" ", timespec="seconds"))
         counts = _fetch(cur, "imports/area_counts").iloc[0]
     return {
         "township": township_name,

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from queries import clock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("follow_up_window_days", 7, "the desk lists closed matters not yet followed up (回访) for this many days"),
     Setting("map_tile_url", "", "XYZ tile URL template ({z}/{x}/{y}); empty: no base map"),
     Setting("map_tile_attribution", "", "attribution shown for the tiles"),
+    Setting("timezone", "Asia/Shanghai", "the center's time zone: every now, light and deadline is its wall-clock time"),
     Setting("language", "zh", "default language of the interface: zh or en"),
     Setting("dev_tools", False, "Dash dev tools (error overlay); for tests, never production"),
 )
@@ -58,6 +60,7 @@ class Settings:
     follow_up_window_days: int
     map_tile_url: str
     map_tile_attribution: str
+    timezone: str
     language: str
     dev_tools: bool
 
@@ -111,6 +114,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     settings = Settings(**values)
     if settings.language not in ("zh", "en"):
         raise SettingsError(f"setting language: {settings.language!r} is not zh or en")
+    try:
+        clock.check_zone(settings.timezone)
+    except clock.ClockError as exc:
+        raise SettingsError(str(exc)) from exc
     if not 0 < settings.yellow_fraction < 1:
         raise SettingsError("setting yellow_fraction: must lie between 0 and 1")
     return settings

@@ -24,6 +24,7 @@ import pandas as pd
 
 from queries import workcal
 from queries.settings import office_segments
+from queries import clock
 
 T = TypeVar("T")
 SQL_DIR = Path(__file__).resolve().parent / "sql"            # read queries
@@ -482,7 +483,7 @@ def _bindable(value: Any) -> Any:
 
 def now_local() -> datetime:
     """The center works in local wall-clock time (Asia/Shanghai); timestamps are naive local."""
-    return datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def timed(fn, *args, **kwargs) -> tuple[Any, float]:

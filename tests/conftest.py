@@ -11,8 +11,12 @@ from queries.store import Store
 
 DEMO_MATTERS = 20_000
 DEMO_SEED = 11
-# The demo ends "now", as in the product, so the data look live; built once per session.
-DEMO_AS_OF = datetime.now().replace(second=0, microsecond=0)
+# The whole suite runs at one fixed instant of the center's clock, whatever the machine's
+# date, time or zone: the product's one clock (queries.clock) starts there and runs on, and
+# the server subprocesses inherit it. The demo ends at that "now", so the data look live.
+DEMO_AS_OF = datetime(2026, 11, 18, 10, 30)
+os.environ.setdefault("TOWNSHIP_CLOCK_AT", DEMO_AS_OF.isoformat())
+DEMO_AS_OF = datetime.fromisoformat(os.environ["TOWNSHIP_CLOCK_AT"]).replace(second=0, microsecond=0)
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from benchmarks.pandas_overview import PandasOverview, same_answers, sql_answers
 from benchmarks.run import main
+from tests.conftest import DEMO_AS_OF
 
 
 def test_pandas_baseline_gives_the_overview_s_answers(demo_store):
     scope = demo_store.all_village_ids() + [-1]
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = DEMO_AS_OF
     baseline = PandasOverview.load(demo_store)
     some_village = scope[:2]
     for filters in ({}, {"villages": some_village}, {"sources": ["grid", "public"], "majors": ["04", "07"]},

@@ -51,14 +51,16 @@ def test_demo_refuses_to_overwrite_and_builds_fresh(tmp_path):
 
 
 def test_make_run_tops_up_a_stale_demo(tmp_path):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
+
+    from queries import clock
 
     db = tmp_path / "stale.duckdb"
-    three_days_ago = (datetime.now() - timedelta(days=3)).replace(microsecond=0).isoformat()
+    three_days_ago = (clock.now() - timedelta(days=3)).replace(microsecond=0).isoformat()
     assert cli("demo", "--db", db, "--matters", 3000, "--days", 90, "--as-of", three_days_ago).returncode == 0
     r = cli("demo", "--db", db, "--if-missing-or-stale")
     assert r.returncode == 0 and "topped up" in r.stdout, r.stderr
     store = Store(db, read_only=True)
     newest = store.scalar("SELECT max(created_at) FROM matters")
     store.close()
-    assert newest > datetime.now() - timedelta(days=1)
+    assert newest > clock.now() - timedelta(days=1)

@@ -8,6 +8,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from queries import clock
 from tests.servers import REPO, copy_db, running_server
 
 
@@ -37,7 +38,7 @@ def test_services_list_our_categories(served):
 def test_requests_filtered_by_status_and_date(served):
     url, _ = served
     client = GeoReport(f"{url}/open311/v2")
-    end = datetime.now()
+    end = clock.now()
     start = end - timedelta(days=30)
     fmt = "%Y-%m-%dT%H:%M:%S+08:00"
     closed = client.get_service_requests(status="closed", start_date=start.strftime(fmt), end_date=end.strftime(fmt))

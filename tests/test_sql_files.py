@@ -13,8 +13,9 @@ import pytest
 
 from queries.analysis_config import load_analysis_config
 from queries.store import Store, all_queries
+from tests.conftest import DEMO_AS_OF
 
-NOW = datetime.now().replace(second=0, microsecond=0)
+NOW = DEMO_AS_OF
 _CFG = load_analysis_config()
 ANALYSIS = {**_CFG.indicator_params(), **_CFG.score_params(), **_CFG.warnings, **_CFG.forecast}
 

@@ -27,6 +27,7 @@ from queries.analysis_config import load_analysis_config
 from queries.settings import load_settings
 from queries.store import Store
 from queries.warnings import METHODS, last_refreshed, refresh_warnings
+from tests.conftest import DEMO_AS_OF
 
 CONFIG = load_analysis_config()
 SETTINGS = load_settings({})
@@ -164,7 +165,7 @@ def test_refreshes_run_when_stale_once_at_a_time(live):
 def test_a_read_only_store_is_left_as_it_is(demo_db_path):
     store = Store(demo_db_path, read_only=True)
     try:
-        assert wp.ensure_fresh(store, datetime.now(), threading.Lock(), config=CONFIG, yellow_share=0.25) is None
+        assert wp.ensure_fresh(store, DEMO_AS_OF, threading.Lock(), config=CONFIG, yellow_share=0.25) is None
     finally:
         store.close()
 
