@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 SIZE ?= 100000
 
-.PHONY: run test venv demo serve bench clean
+.PHONY: run test test-at venv demo serve bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: venv
 
 test: venv
 	$(PY) -m pytest -q tests
+
+# The whole suite with the machine's clock at AT (UTC) and its zone UTC (Debian faketime).
+test-at: venv
+	TZ=UTC faketime -f '@$(AT)' $(PY) -m pytest -q tests
 
 bench: venv
 	$(PY) -m benchmarks.run --size $(SIZE)
