@@ -18,6 +18,7 @@ from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader
 from layers.placement import LocatorCache
+from queries import calendar_ops, clock
 from queries.settings import Settings
 from queries.store import Store
 
@@ -70,7 +71,10 @@ def create_app(settings: Settings, store: Store) -> Dash:
 
     @app.callback(Output(ids.NAVBAR, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def render_navbar(pathname: str | None, search: str | None):
-        return navbar(language_from_search(search, settings.language), pathname)
+        lang = language_from_search(search, settings.language)
+        year = calendar_ops.unknown_next_year(store, clock.now().date())
+        notices = (t("calendar.next_year_unknown", lang, year=year),) if year else ()
+        return navbar(lang, pathname, notices)
 
     if settings.dev_tools:
         # The error overlay, for tests and development; no version check (it would go online).

@@ -140,14 +140,49 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from queries import calendar_ops
+
     store = Store(args.db_path or load_settings().db_path, read_only=True)
+    today = clock.now().date()
     try:
         print(f"schema version {store.schema_version} (this program: {LATEST_SCHEMA_VERSION}); "
               f"{store.scalar('SELECT count(*) FROM matters'):,} matters, "
               f"{store.scalar('SELECT count(*) FROM open_matters'):,} open, "
               f"data version {store.data_version()}")
+        periods = calendar_ops.office_hours_periods(store)
+        print("office hours: " + "; ".join(f"{h} from {d}" for d, h in periods))
+        print("holiday schedules loaded: " + ", ".join(map(str, calendar_ops.known_years(store))))
+        for line in calendar_ops.notices(store, load_settings().office_hours, today, "en"):
+            print(f"warning: {line}")
     finally:
         store.close()
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from queries import workcal
+
+    db_path = args.db_path or load_settings().db_path
+    if args.calendar_command == "load":
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})") from None
+        rows = workcal.parse_schedule(text, path.name)
+        done = run_write_op(db_path, "calendar_load", source=path.name, rows=[
+            {"date": d.isoformat(), "kind": k, "festival": f}
+            for d, k, f in zip(rows["day"], rows["kind"], rows["festival"])])
+        what = f"holiday schedule {', '.join(map(str, done['years']))} loaded from {done['source']}"
+    else:
+        done = run_write_op(db_path, "calendar_hours", hours=args.hours, from_day=args.from_day)
+        what = f"office hours {done['office_hours']} from {done['from']}"
+    via = f" (through the server at {done['via_server']})" if "via_server" in done else ""
+    print(f"{what}{via}: {done['days_changed']} days changed"
+          + (f" from {done['first_changed_day']}" if done["first_changed_day"] else "")
+          + f"; {done['deadlines_moved']} deadlines moved, {done['events']} events written")
     return 0
 
 
@@ -201,6 +236,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     p.add_argument("--seed", type=int)
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("calendar", help="the working calendar: load a year's holiday schedule, change office hours")
+    cal_sub = p.add_subparsers(dest="calendar_command", required=True)
+    q = cal_sub.add_parser("load", help="load a holiday schedule (CSV date,kind,festival as data/holidays.csv)")
+    db(q)
+    q.add_argument("file")
+    q.set_defaults(func=cmd_calendar)
+    q = cal_sub.add_parser("hours", help="change office hours from a day on (running deadlines stay)")
+    db(q)
+    q.add_argument("--from", dest="from_day", required=True, help="the first day, YYYY-MM-DD, after today")
+    q.add_argument("hours", help="e.g. 08:30-12:00,13:30-17:30")
+    q.set_defaults(func=cmd_calendar)
 
     p = sub.add_parser("info", help="schema version and counts")
     db(p)

@@ -43,7 +43,7 @@ ERROR_SLOT = {"note": "note", "department": "department", "co_departments": "co_
               "minutes": "extend_amount", "hours": "extend_amount", "work_days": "extend_amount",
               "satisfaction": "satisfaction"}
 # i18n keys that exist: an action's name, and what an action needs first (its refusal).
-_ACTION_KEYS = frozenset(f"action.{a}" for a in lifecycle.TRANSITIONS)
+_ACTION_KEYS = frozenset(f"action.{a}" for a in (*lifecycle.TRANSITIONS, *lifecycle.SYSTEM_ACTIONS))
 _NEED_KEYS = frozenset(f"need.{a}" for a in NEEDS)
 
 

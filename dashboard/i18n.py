@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page.overview": ("态势总览", "Overview"),
     # status line
     "asof": ("数据时间 {time}", "As of {time}"),
+    "calendar.next_year_unknown": ("{year} 年节假日安排尚未载入：{year} 年的期限暂按常规周一至周五计算，"
+                                   "国务院办公厅通知发布后请用 calendar load 载入",
+                                   "The {year} holiday schedule is not loaded: {year} deadlines count a plain "
+                                   "Monday-to-Friday week until it is (calendar load)"),
     "asof.waiting": ("正在读取数据…", "Loading data…"),
     "empty.none": ("暂无事项 — 尚未导入或受理任何事项", "No matters yet — none imported or registered"),
     "empty.none.hint": ("受理或导入事项后，此处将实时显示网格分布、灯态与部门工作量。",
@@ -247,6 +251,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "action.void": ("作废", "Void"),
     "action.escalate": ("上报", "Escalate"),
     "action.reopen": ("重开", "Reopen"),
+    "action.redue": ("期限重算", "Deadline recomputed"),
     "desk.done": ("已办理「{action}」：事项 {id} 当前状态「{status}」",
                   "{action} done: matter {id} is now {status}"),
     "desk.refused": ("无法办理「{action}」：事项 {id} 当前为「{status}」，{need}",

@@ -11,7 +11,7 @@ import sys
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from dashboard.writeops import OPS
-from queries import ops
+from queries import calendar_ops, clock, ops
 from queries.settings import Settings
 from queries.store import Store, StoreError
 
@@ -59,6 +59,8 @@ def serve(settings: Settings) -> None:
         raise SettingsError(f"{settings.db_path} keeps the wall-clock times of {built_in}, but the setting "
                             f"timezone is {settings.timezone}: serving it would shift every light and "
                             f"deadline; set TOWNSHIP_TIMEZONE={built_in}")
+    for line in calendar_ops.notices(store, settings.office_hours, clock.now().date()):
+        print(f"warning: {line}", file=sys.stderr, flush=True)
     from dashboard.app import create_app
 
     app = create_app(settings, store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from queries import channels, ops, report
+from queries import calendar_ops, channels, ops, report
 
 
 # The imports need geodata (geopandas, GDAL): loaded when one runs, not with every command.
@@ -25,6 +25,8 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "backup": ops.backup,
     "channel_add": channels.add_channel,
     "channel_revoke": channels.revoke_channel,
+    "calendar_load": calendar_ops.load_schedule,
+    "calendar_hours": calendar_ops.change_office_hours,
     # issue 4: imports (file paths and options as JSON-able arguments)
     "import_grid": import_grid,
     "import_matters": import_matters,

@@ -39,11 +39,19 @@ TRANSITIONS: dict[str, tuple[frozenset[str | None], str | None]] = {
 }
 
 
+# Actions the product writes itself, never a person: from any status, keeping it.
+# 期限重算 redue: the working calendar changed under a running deadline (a holiday schedule
+# loaded, office hours changed); its value is the new deadline.
+SYSTEM_ACTIONS = frozenset({"redue"})
+
+
 class IllegalTransition(ValueError):
     pass
 
 
 def next_status(action: str, status: str | None) -> str:
+    if action in SYSTEM_ACTIONS and status is not None:
+        return status
     if action not in TRANSITIONS:
         raise IllegalTransition(f"unknown action {action!r}")
     allowed, to = TRANSITIONS[action]
@@ -130,6 +138,8 @@ def replay(events: Iterable[dict], *, created_at: datetime, limit_min: int | Non
             s.voided_at = at
         elif action == "escalate":
             s.escalated_at = at
+        elif action == "redue" and e.get("value"):
+            due_w = float(calendar.work_min_at(np.datetime64(e["value"], "s")))
         elif action == "reopen":
             s.closed_at = None
             if s.limit_min is not None:

@@ -200,6 +200,8 @@ class Store:
                 self.con.execute(sql)
                 if number == 1:
                     self._load_calendar(office_hours)
+                if number == 10:
+                    self._seed_office_hours()
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
                                  [number, name])
                 self.con.execute("COMMIT")
@@ -220,6 +222,15 @@ class Store:
         self.con.execute("DELETE FROM work_days")
         self.con.execute("INSERT INTO work_days SELECT * FROM work_days_df")
         self.con.unregister("work_days_df")
+
+    def _seed_office_hours(self) -> None:
+        """The first office-hours period: the hours the stored calendar was built with."""
+        first, hours = workcal.hours_of_table(self.frame("SELECT * FROM work_days ORDER BY day"))
+        self.execute_write(self.con, "calendar/seed_office_hours", from_day=first, hours=hours)
+
+    def forget_calendar(self) -> None:
+        """After ``work_days`` changed: the next ``calendar`` reads it again."""
+        self._calendar = None
 
     @property
     def calendar(self) -> workcal.WorkCalendar:

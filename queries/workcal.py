@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +44,84 @@ def read_holidays(path: Path = HOLIDAYS_CSV) -> pd.DataFrame:
     )
 
 
-def build_work_days(office_hours: str, holidays: pd.DataFrame,
-                    first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAST_DAY) -> pd.DataFrame:
-    """The ``work_days`` table: one row a day with office hours and cumulative minutes."""
-    am_start, am_end, pm_start, pm_end = office_segments(office_hours)
+def format_hours(am_start: int, am_end: int, pm_start: int, pm_end: int) -> str:
+    """(510, 720, 810, 1050) → '08:30-12:00,13:30-17:30' (one span when the afternoon is empty)."""
+    hm = lambda m: f"{int(m) // 60:02d}:{int(m) % 60:02d}"  # noqa: E731
+    spans = [f"{hm(am_start)}-{hm(am_end)}"] + ([f"{hm(pm_start)}-{hm(pm_end)}"] if pm_end > pm_start else [])
+    return ",".join(spans)
+
+
+def hours_of_table(work_days: pd.DataFrame) -> tuple[date, str]:
+    """The calendar's first day and the office hours most of its working days have."""
+    work = work_days[work_days["is_workday"]]
+    if work.empty:
+        raise CalendarError("the working calendar has no working day")
+    common = work.groupby(["am_start", "am_end", "pm_start", "pm_end"]).size().idxmax()
+    return pd.Timestamp(work_days["day"].min()).date(), format_hours(*common)
+
+
+def holidays_of_table(work_days: pd.DataFrame) -> pd.DataFrame:
+    """The holiday schedule a ``work_days`` table was built from (rows as ``read_holidays``)."""
+    off = work_days[work_days["kind"].isin(["holiday", "adjusted_workday"])]
+    return pd.DataFrame({"day": pd.to_datetime(off["day"]).dt.date.to_numpy(),
+                         "kind": np.where(off["kind"] == "holiday", "holiday", "workday"),
+                         "festival": off["festival"].to_numpy()})
+
+
+def parse_schedule(text: str, source: str) -> pd.DataFrame:
+    """A holiday schedule file (``date,kind,festival[,notice]``, as data/holidays.csv):
+    rows ``day, kind, festival``. Every problem is reported at once, with its line."""
+    reader = csv.DictReader(text.splitlines())
+    missing = {"date", "kind"} - set(reader.fieldnames or [])
+    if missing:
+        raise CalendarError(f"{source}: the header must name date,kind,festival; missing {', '.join(sorted(missing))}")
+    problems, rows, seen = [], [], {}
+    for line, r in enumerate(reader, start=2):
+        try:
+            day = date.fromisoformat((r.get("date") or "").strip())
+        except ValueError:
+            problems.append(f"line {line}: date {r.get('date')!r} is not YYYY-MM-DD")
+            continue
+        kind = (r.get("kind") or "").strip()
+        if kind not in ("holiday", "workday"):
+            problems.append(f"line {line}: kind must be holiday or workday, got {kind!r}")
+            continue
+        if not CALENDAR_FIRST_DAY <= day <= CALENDAR_LAST_DAY:
+            problems.append(f"line {line}: {day} lies outside the calendar "
+                            f"({CALENDAR_FIRST_DAY} … {CALENDAR_LAST_DAY})")
+            continue
+        if kind == "workday" and day.weekday() < 5:
+            problems.append(f"line {line}: {day} is a weekday; a workday (调休) row must be a Saturday or Sunday")
+            continue
+        if day in seen:
+            problems.append(f"line {line}: {day} repeats line {seen[day]}")
+            continue
+        seen[day] = line
+        rows.append((day, kind, (r.get("festival") or "").strip() or None))
+    if problems:
+        raise CalendarError(f"{source}: " + "; ".join(problems[:20])
+                            + (f"; and {len(problems) - 20} more" if len(problems) > 20 else ""))
+    if not rows:
+        raise CalendarError(f"{source}: no rows")
+    return pd.DataFrame(rows, columns=["day", "kind", "festival"])
+
+
+def build_work_days(office_hours: str | Sequence[tuple[date, str]], holidays: pd.DataFrame,
+                    first: date = CALENDAR_FIRST_DAY, last: date = CALENDAR_LAST_DAY,
+                    known_years: Iterable[int] | None = None) -> pd.DataFrame:
+    """The ``work_days`` table: one row a day with office hours and cumulative minutes.
+
+    ``office_hours`` is one span for every day, or periods ``(from_day, hours)``, each in
+    force from its day until the next one's. ``known_years``: the years whose holiday
+    schedule is loaded (default: the years ``holidays`` has rows in)."""
     days = pd.date_range(first, last, freq="D")
+    periods = [(first, office_hours)] if isinstance(office_hours, str) else sorted(office_hours)
+    if not periods or periods[0][0] > first:
+        raise CalendarError(f"office hours are not known from {first} on")
+    segments = np.zeros((4, len(days)), dtype=np.int64)
+    for from_day, hours in periods:
+        segments[:, days.date >= from_day] = np.array(office_segments(hours))[:, None]
+    am_start, am_end, pm_start, pm_end = segments
     weekend = days.day_of_week >= 5
     kind = np.where(weekend, "weekend", "workday").astype(object)
     festival = np.full(len(days), None, dtype=object)
@@ -62,7 +136,7 @@ def build_work_days(office_hours: str, holidays: pd.DataFrame,
     is_workday = (kind == "workday") | (kind == "adjusted_workday")
     day_len = np.where(is_workday, (am_end - am_start) + (pm_end - pm_start), 0).astype(np.int64)
     cum_before = np.concatenate([[0], np.cumsum(day_len)[:-1]])
-    known_years = {d.year for d in holidays["day"]}
+    known_years = {d.year for d in holidays["day"]} if known_years is None else set(known_years)
     zeros = np.zeros(len(days), dtype=np.int16)
     return pd.DataFrame(
         {
@@ -148,9 +222,16 @@ class WorkCalendar:
         """``start`` plus ``minutes`` of working time (datetime64[s])."""
         return self.at_work_min(self.work_min_at(start) + np.asarray(minutes, dtype=np.float64))
 
-    def day_minutes(self) -> int:
-        """Working minutes of an ordinary working day (the unit of 工作日)."""
-        return int((self.am_end + self.pm_end - self.am_start - self.pm_start).max())
+    def day_minutes(self, on: date | datetime | None = None) -> int:
+        """Working minutes of an ordinary working day (the unit of 工作日): that of the
+        first working day from ``on`` (office hours can change from a day on); without
+        ``on``, the longest."""
+        lengths = self.am_end + self.pm_end - self.am_start - self.pm_start
+        if on is None:
+            return int(lengths.max())
+        start = int(self._day_index(np.array([np.datetime64(pd.Timestamp(on).date(), "s")]))[0])
+        later = np.flatnonzero(lengths[start:] > 0)
+        return int(lengths[start + later[0]] if later.size else lengths.max())
 
 
 def limit_minutes(limit_value, limit_unit, day_minutes: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from queries import incremental, lifecycle
+from queries import clock, incremental, lifecycle
 from queries.indicator_rollup import apply_indicator_change
 from queries.store import Refusal, Store
 from queries.workcal import limit_minutes
@@ -166,7 +166,7 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
     idempotency key already used for the same body, the first answer and False."""
     cat = clean["category"]
     calendar = store.calendar
-    limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes()))
+    limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes(now)))
     now = now.replace(microsecond=0)
     due = calendar.add_work_minutes(np.datetime64(now, "s"), limit).astype(datetime)
 
@@ -270,7 +270,7 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
                     or value <= 0:
                 errors.append({"field": unit, "problem": "must be a positive number", "value": value})
             else:
-                per = {"minutes": 1, "hours": 60, "work_days": store.calendar.day_minutes()}[unit]
+                per = {"minutes": 1, "hours": 60, "work_days": store.calendar.day_minutes(clock.now())}[unit]
                 minutes = int(round(value * per))
                 if minutes > MAX_EXTENSION_MIN:
                     errors.append({"field": unit, "problem": "longer than 30 days of working time", "value": value})
@@ -333,7 +333,7 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
             set_.update(lead_dept_id=clean["dept_id"], co_dept_ids=clean["co_dept_ids"] or None,
                         dispatched_at=now,
                         sign_due_at=calendar.add_work_minutes(np.datetime64(now, "s"),
-                                                              calendar.day_minutes()).astype(datetime))
+                                                              calendar.day_minutes(now)).astype(datetime))
             event["dept_id"] = clean["dept_id"]
         elif action == "return":
             set_.update(lead_dept_id=None, return_count=m["return_count"] + 1)

@@ -45,20 +45,23 @@ class Served:
 
 
 @contextmanager
-def running_server(db: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Serve ``db`` (the caller's own copy: DuckDB locks a file per process) on a free port."""
+def running_server(db: Path, folder: Path, env: dict[str, str | None] | None = None) -> Iterator[str]:
+    """Serve ``db`` (the caller's own copy: DuckDB locks a file per process) on a free port.
+    ``env``: variables to set for the server (None: to remove)."""
     with serving(db, folder, env) as served:
         yield served.url
 
 
 @contextmanager
-def serving(db: Path, folder: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+def serving(db: Path, folder: Path, env: dict[str, str | None] | None = None) -> Iterator[Served]:
     """As ``running_server``, with the server's process (for its memory, say)."""
     port = free_port()
     log = open(folder / f"server-{port}.log", "w")
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(url, process)

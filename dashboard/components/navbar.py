@@ -23,7 +23,8 @@ def language_href(pathname: str | None, lang: str) -> str:
     return f"{pathname or '/'}?{urlencode({'lang': lang})}"
 
 
-def navbar(lang: str, pathname: str | None = "/") -> html.Div:
+def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = ()) -> html.Div:
+    """``notices``: lines every viewer must see (the calendar's next year not loaded, say)."""
     switch = [
         dcc.Link(t(f"lang.{code}", lang), href=language_href(pathname, code),
                  className="lang-option" + (" lang-active" if code == lang else ""),
@@ -42,6 +43,7 @@ def navbar(lang: str, pathname: str | None = "/") -> html.Div:
                      className="nav-links"),
             html.Div(switch, className="lang-switch", role="group",
                      **{"aria-label": t("nav.language", lang)}),
+            *[html.Div(text, className="navbar-notice", role="status") for text in notices],
         ],
         className="navbar-inner",
     )
