@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -295,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.time()
     db, build_rate = ensure_db(args.size, folder)
-    results: dict[str, Any] = {"size": args.size, "measured_at": datetime.now().isoformat(timespec="seconds"),
+    results: dict[str, Any] = {"size": args.size, "measured_at": clock.now().isoformat(timespec="seconds"),
                                "machine": machine()}
     results["demo_build_matters_per_s"] = round(build_rate) if build_rate else None
     with tempfile.TemporaryDirectory(dir=folder) as tmp:

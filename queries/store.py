@@ -202,8 +202,8 @@ class Store:
                     self._load_calendar(office_hours)
                 if number == 10:
                     self._seed_office_hours()
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
-                                 [number, name])
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                 [number, name, clock.now().replace(microsecond=0)])
                 self.con.execute("COMMIT")
             except duckdb.Error as exc:
                 self.con.execute("ROLLBACK")
