@@ -26,22 +26,20 @@ def add_channel(store: Store, *, name: str, source: str = "public") -> dict[str,
         raise ValueError(f"source must be one of {', '.join(SOURCES)}")
     key = secrets.token_urlsafe(24)
     with store.write() as cur:
-        if cur.execute("SELECT 1 FROM intake_channels WHERE name = ?", [name]).fetchone():
+        found = store.select_in(cur, "channels/find", name=name)[0]
+        if found["channel_id"] is not None:
             raise StoreError(f"a channel named {name!r} exists already")
-        next_id = cur.execute("SELECT coalesce(max(channel_id), 0) + 1 FROM intake_channels").fetchone()[0]
-        cur.execute("INSERT INTO intake_channels VALUES (?, ?, ?, ?, ?, NULL)",
-                    [next_id, name, source, _hash(key), clock.now()])
+        store.execute_write(cur, "channels/add", channel_id=found["next_id"], name=name, source=source,
+                            key_hash=_hash(key), now=clock.now())
     return {"name": name, "source": source, "api_key": key}
 
 
 def revoke_channel(store: Store, *, name: str) -> dict[str, Any]:
     with store.write() as cur:
-        found = cur.execute("SELECT channel_id FROM intake_channels WHERE name = ? AND revoked_at IS NULL",
-                            [name]).fetchone()
-        if not found:
+        found = store.select_in(cur, "channels/find", name=name)[0]
+        if found["channel_id"] is None or found["revoked_at"] is not None:
             raise StoreError(f"no active channel named {name!r}")
-        cur.execute("UPDATE intake_channels SET revoked_at = ? WHERE channel_id = ?",
-                    [clock.now(), found[0]])
+        store.execute_write(cur, "channels/revoke", channel_id=found["channel_id"], now=clock.now())
     return {"name": name, "revoked": True}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -91,62 +91,98 @@ class ReplayedState:
     statuses: list[str] = field(default_factory=list)
 
 
+def _w(calendar: WorkCalendar, at: datetime) -> float:
+    return float(calendar.work_min_at(np.datetime64(at, "s")))
+
+
+def _at(calendar: WorkCalendar, w: float) -> datetime:
+    return calendar.at_work_min(w).astype(datetime)
+
+
+def step(m: Mapping[str, Any], action: str, at: datetime, calendar: WorkCalendar, *,
+         dept_id: int | None = None, co_dept_ids: list[int] | None = None, minutes: int | None = None,
+         value: str | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What one action at ``at`` does to matter ``m`` (its columns as a mapping): the
+    columns it changes, and the event's own fields (dept_id, minutes, value). The one rule
+    of every action: the write path applies it, ``replay`` folds it. Raises
+    ``IllegalTransition`` when the lifecycle does not allow the action from ``m``'s status."""
+    to = next_status(action, m["status"])
+    changes: dict[str, Any] = {"status": to}
+    event: dict[str, Any] = {"dept_id": None, "minutes": None, "value": None}
+    due = m.get("due_at")
+    if action == "dispatch":
+        changes.update(lead_dept_id=dept_id, co_dept_ids=co_dept_ids or None, dispatched_at=at,
+                       sign_due_at=calendar.add_work_minutes(np.datetime64(at, "s"),
+                                                             calendar.day_minutes(at)).astype(datetime))
+        event["dept_id"] = dept_id
+    elif action == "return":
+        changes.update(lead_dept_id=None, return_count=m["return_count"] + 1)
+        event["dept_id"] = m.get("lead_dept_id")
+    elif action == "sign":
+        changes["signed_at"] = at
+        event["dept_id"] = m.get("lead_dept_id")
+    elif action == "feedback":
+        changes["feedback_at"] = at
+        event["dept_id"] = m.get("lead_dept_id")
+    elif action == "reject":
+        changes["rework_count"] = m["rework_count"] + 1
+    elif action == "close":
+        changes["closed_at"] = at
+    elif action == "follow_up":
+        changes.update(followed_up_at=at, satisfaction=value)
+        event["value"] = value
+    elif action == "supervise":
+        changes["supervision_count"] = m["supervision_count"] + 1
+    elif action == "extend":
+        minutes = int(minutes or 0)
+        changes.update(extension_count=m["extension_count"] + 1, limit_min=(m.get("limit_min") or 0) + minutes)
+        if due is not None:
+            changes["due_at"] = _at(calendar, _w(calendar, due) + minutes)
+        event["minutes"] = minutes
+    elif action == "suspend":
+        changes["suspended_at"] = at
+        if due is not None:
+            changes["remaining_min_at_suspend"] = int(round(_w(calendar, due) - _w(calendar, at)))
+    elif action == "resume":
+        if m.get("remaining_min_at_suspend") is not None:
+            changes["due_at"] = _at(calendar, _w(calendar, at) + m["remaining_min_at_suspend"])
+        changes.update(suspended_at=None, remaining_min_at_suspend=None)
+    elif action == "void":
+        changes["voided_at"] = at
+    elif action == "escalate":
+        changes["escalated_at"] = at
+    elif action == "reopen":
+        changes["closed_at"] = None
+        if m.get("limit_min") is not None:
+            changes["due_at"] = _at(calendar, _w(calendar, at) + m["limit_min"])
+    elif action == "redue":
+        if value:
+            changes["due_at"] = _at(calendar, _w(calendar, datetime.fromisoformat(value)))
+        event["value"] = value
+    return changes, event
+
+
 def replay(events: Iterable[dict], *, created_at: datetime, limit_min: int | None,
            calendar: WorkCalendar) -> ReplayedState:
     """Fold events (dicts with action, occurred_at, from_status, to_status, dept_id,
-    minutes, value), in order, into the state they imply. Raises on an illegal sequence."""
+    minutes, value), in order, through ``step`` into the state they imply. Raises on an
+    illegal sequence."""
     s = ReplayedState(limit_min=limit_min)
-    due_w = None if limit_min is None else float(calendar.work_min_at(np.datetime64(created_at, "s"))) + limit_min
+    m: dict[str, Any] = {f: getattr(s, f) for f in ReplayedState.__dataclass_fields__ if f != "statuses"}
+    if limit_min is not None:
+        m["due_at"] = _at(calendar, _w(calendar, created_at) + limit_min)
     for e in events:
         action, at = e["action"], e["occurred_at"]
-        to = next_status(action, s.status)
-        if e.get("from_status") != s.status or e.get("to_status") != to:
+        to = next_status(action, m["status"])
+        if e.get("from_status") != m["status"] or e.get("to_status") != to:
             raise IllegalTransition(f"event {action} at {at}: recorded {e.get('from_status')}→"
-                                    f"{e.get('to_status')}, replay gives {s.status}→{to}")
-        w_at = float(calendar.work_min_at(np.datetime64(at, "s")))
-        if action == "dispatch":
-            s.lead_dept_id, s.dispatched_at = e.get("dept_id"), at
-        elif action == "return":
-            s.lead_dept_id, s.return_count = None, s.return_count + 1
-        elif action == "sign":
-            s.signed_at = at
-        elif action == "suspend":
-            s.suspended_at = at
-            if due_w is not None:
-                s.remaining_min_at_suspend = int(round(due_w - w_at))
-        elif action == "resume":
-            if due_w is not None:
-                due_w = w_at + s.remaining_min_at_suspend
-            s.suspended_at = s.remaining_min_at_suspend = None
-        elif action == "extend":
-            s.extension_count += 1
-            minutes = int(e.get("minutes") or 0)
-            s.limit_min = (s.limit_min or 0) + minutes
-            if due_w is not None:
-                due_w += minutes
-        elif action == "supervise":
-            s.supervision_count += 1
-        elif action == "feedback":
-            s.feedback_at = at
-        elif action == "reject":
-            s.rework_count += 1
-        elif action == "close":
-            s.closed_at = at
-        elif action == "follow_up":
-            s.followed_up_at, s.satisfaction = at, e.get("value")
-        elif action == "void":
-            s.voided_at = at
-        elif action == "escalate":
-            s.escalated_at = at
-        elif action == "redue" and e.get("value"):
-            due_w = float(calendar.work_min_at(np.datetime64(e["value"], "s")))
-        elif action == "reopen":
-            s.closed_at = None
-            if s.limit_min is not None:
-                due_w = w_at + s.limit_min
-        s.status = to
+                                    f"{e.get('to_status')}, replay gives {m['status']}→{to}")
+        changes, _ = step(m, action, at, calendar, dept_id=e.get("dept_id"), minutes=e.get("minutes"),
+                          value=e.get("value"))
+        m.update(changes)
+        m["event_count"] += 1
         s.statuses.append(to)
-        s.event_count += 1
-    if due_w is not None:
-        s.due_at = calendar.at_work_min(due_w).astype(datetime)
+    for f in ReplayedState.__dataclass_fields__:
+        if f != "statuses":
+            setattr(s, f, m[f])
     return s

@@ -195,15 +195,14 @@ class Store:
             self.con.execute("BEGIN")
             try:
                 if number == 1:
-                    self.con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
-                                     "name VARCHAR, applied_at TIMESTAMP)")
+                    self.execute_write(self.con, "store/create_migrations_table")
                 self.con.execute(sql)
                 if number == 1:
                     self._load_calendar(office_hours)
                 if number == 10:
                     self._seed_office_hours()
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                 [number, name, clock.now().replace(microsecond=0)])
+                self.execute_write(self.con, "store/record_migration", version=number, name=name,
+                                   now=clock.now().replace(microsecond=0))
                 self.con.execute("COMMIT")
             except duckdb.Error as exc:
                 self.con.execute("ROLLBACK")
@@ -219,8 +218,7 @@ class Store:
         office_segments(office_hours)
         table = workcal.build_work_days(office_hours, workcal.read_holidays())
         self.con.register("work_days_df", table)
-        self.con.execute("DELETE FROM work_days")
-        self.con.execute("INSERT INTO work_days SELECT * FROM work_days_df")
+        self.execute_write(self.con, "store/load_work_days")
         self.con.unregister("work_days_df")
 
     def _seed_office_hours(self) -> None:
@@ -307,8 +305,7 @@ class Store:
             cur.execute("BEGIN")
             try:
                 yield cur
-                cur.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                            "WHERE key = 'data_version'")
+                self.execute_write(cur, "store/bump_data_version")
                 cur.execute("COMMIT")
             except BaseException:
                 try:
@@ -327,7 +324,7 @@ class Store:
             raise StoreError(f"{self.path}: opened read-only")
         return self._group.submit(fn)
 
-    def execute_write(self, cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+    def execute_write(self, cur: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> None:
         """Run ``queries/writes/<name>.sql`` (one or more statements) inside ``write()``."""
         query = all_writes().get(name)
         if query is None:
@@ -338,11 +335,26 @@ class Store:
             used = {k: v for k, v in bound.items() if f"${k}" in statement}
             cur.execute(statement, used) if used else cur.execute(statement)
 
+    def select_in(self, cur: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run ``queries/writes/<name>.sql`` inside ``write()`` and return the rows of its
+        last statement, a SELECT (what the write path reads in its own transaction)."""
+        query = all_writes().get(name)
+        if query is None:
+            raise QueryError(f"no write-path statement named {name!r}")
+        _check_params(query, params)
+        bound = {k: _bindable(v) for k, v in params.items()}
+        statements = _statements(query.sql)
+        for statement in statements:
+            used = {k: v for k, v in bound.items() if f"${k}" in statement}
+            cur.execute(statement, used) if used else cur.execute(statement)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
     def set_meta(self, cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self.execute_write(cur, "store/set_meta", key=key, value=value)
 
     def checkpoint(self) -> None:
-        self.con.execute("CHECKPOINT")
+        self.execute_write(self.con, "store/checkpoint")
 
     def close(self) -> None:
         self._group.stop()

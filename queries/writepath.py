@@ -172,17 +172,15 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
 
     def write(cur) -> tuple[dict, bool]:
         if idempotency_key is not None:
-            row = cur.execute("SELECT request_hash, response FROM idempotency_keys WHERE key = ?",
-                              [idempotency_key]).fetchone()
-            if row is not None:
-                if row[0] != body_hash:
+            first = store.select_in(cur, "matters/idempotent_answer", key=idempotency_key)
+            if first:
+                if first[0]["request_hash"] != body_hash:
                     raise FieldErrors([{"field": "Idempotency-Key", "problem":
                                         "already used for a different request", "value": idempotency_key}])
-                return json.loads(row[1]), False
+                return json.loads(first[0]["response"]), False
         day = now.year * 10000 + now.month * 100 + now.day
         lo = day * 100000 + ID_API_OFFSET
-        last = cur.execute("SELECT max(matter_id) FROM matters WHERE matter_id > ? AND matter_id < ?",
-                           [lo, (day + 1) * 100000]).fetchone()[0]
+        last = store.select_in(cur, "matters/last_api_id", lo=lo, hi=(day + 1) * 100000)[0]["last"]
         matter_id = (last or lo) + 1
         if matter_id >= (day + 1) * 100000:
             raise ActionRefused("more than 49,999 matters registered today through the API")
@@ -194,37 +192,29 @@ def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, 
                "urgent": bool(cat["urgency"] == "urgent" or clean["level"] in ("major", "especially_major")),
                "status": "registered", "created_at": now, "limit_min": limit, "due_at": due, "updated_at": now,
                "supervision_count": 0, "lead_dept_id": None}
-        cur.execute(
-            "INSERT INTO matters (matter_id, source, external_ref, category_id, major_code, description, "
-            "address, reporter, lon, lat, cell_id, village_id, level, urgent, status, created_at, "
-            "limit_min, due_at, updated_at, event_count, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'api')",
-            [row[k] for k in ("matter_id", "source", "external_ref", "category_id", "major_code", "description",
-                              "address", "reporter", "lon", "lat", "cell_id", "village_id", "level", "urgent",
-                              "status", "created_at", "limit_min", "due_at", "updated_at")])
-        cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status) "
-                    "VALUES (?, 1, 'accept', ?, ?, NULL, 'registered')", [matter_id, clean["actor"], now])
+        store.execute_write(cur, "matters/insert", **{k: v for k, v in row.items()
+                                                       if k not in ("supervision_count", "lead_dept_id")})
+        store.execute_write(cur, "matters/insert_event", matter_id=matter_id, seq=1, action="accept",
+                            actor=clean["actor"], occurred_at=now, from_status=None, to_status="registered",
+                            dept_id=None, minutes=None, value=None, note=None)
         incremental.apply_rollup_change(store, cur, None, row)
         apply_indicator_change(store, cur, None, row, was_suspended=False)
         incremental.sync_open_matter(store, cur, row, is_new=True)
         known = (cat["code"], placement.cell_code, placement.village_name)
-        result = _matter_json(cur, row, known if placement.cell_code or placement.cell_id is None else None)
+        result = _matter_json(store, cur, row, known if placement.cell_code or placement.cell_id is None else None)
         if idempotency_key is not None:
-            cur.execute("INSERT INTO idempotency_keys VALUES (?, ?, ?, ?, ?)",
-                        [idempotency_key, body_hash, matter_id, json.dumps(result, ensure_ascii=False), now])
+            store.execute_write(cur, "matters/remember_answer", key=idempotency_key, request_hash=body_hash,
+                                matter_id=matter_id, response=json.dumps(result, ensure_ascii=False), now=now)
         return result, True
 
     return store.transact(write)
 
 
-def _matter_json(cur, m: dict[str, Any], names: tuple | None = None) -> dict[str, Any]:
+def _matter_json(store: Store, cur, m: dict[str, Any], names: tuple | None = None) -> dict[str, Any]:
     """The matter as the API answers after a write, from the row in hand (and the names of
     its category, cell and village when the caller knows them)."""
-    names = names or cur.execute("SELECT (SELECT code FROM categories WHERE category_id = $c), "
-                        "(SELECT code FROM areas WHERE area_id = $cell), "
-                        "(SELECT name FROM areas WHERE area_id = $village)",
-                        {"c": m.get("category_id"), "cell": m.get("cell_id"),
-                         "village": m.get("village_id")}).fetchone()
+    names = names or tuple(store.select_in(cur, "matters/names", category_id=m.get("category_id"),
+                                           cell_id=m.get("cell_id"), village_id=m.get("village_id"))[0].values())
     out = {"id": m["matter_id"], "status": m["status"], "source": m["source"], "category": names[0],
            "department_id": m.get("lead_dept_id"), "cell": names[1], "village": names[2], "lon": m.get("lon"),
            "lat": m.get("lat"), "level": m.get("level"), "created_at": m["created_at"], "due_at": m.get("due_at"),
@@ -308,11 +298,10 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
     calendar = store.calendar
     def write(cur) -> dict[str, Any]:
         nonlocal now
-        found = cur.execute("SELECT * FROM matters WHERE matter_id = ?", [matter_id])
-        row = found.fetchone()
-        if row is None:
+        rows = store.select_in(cur, "matters/row", matter_id=matter_id)
+        if not rows:
             raise NotFound(f"no matter {matter_id}")
-        m = dict(zip([d[0] for d in found.description], row))
+        m = rows[0]
         status = m["status"]
         try:
             to = lifecycle.next_status(action, status)
@@ -326,77 +315,27 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
                                 f"{status} ({STATUS_ZH.get(status, status)}); {reason}")
         if now < m["updated_at"]:
             now = m["updated_at"]                       # the log never runs backwards
-        w_now = float(calendar.work_min_at(np.datetime64(now, "s")))
-        set_: dict[str, Any] = {"status": to, "updated_at": now, "event_count": m["event_count"] + 1}
-        event = {"dept_id": None, "minutes": None, "value": None}
-        if action == "dispatch":
-            set_.update(lead_dept_id=clean["dept_id"], co_dept_ids=clean["co_dept_ids"] or None,
-                        dispatched_at=now,
-                        sign_due_at=calendar.add_work_minutes(np.datetime64(now, "s"),
-                                                              calendar.day_minutes(now)).astype(datetime))
-            event["dept_id"] = clean["dept_id"]
-        elif action == "return":
-            set_.update(lead_dept_id=None, return_count=m["return_count"] + 1)
-            event["dept_id"] = m["lead_dept_id"]
-        elif action == "sign":
-            set_["signed_at"] = now
-            event["dept_id"] = m["lead_dept_id"]
-        elif action == "feedback":
-            set_["feedback_at"] = now
-            event["dept_id"] = m["lead_dept_id"]
-        elif action == "reject":
-            set_["rework_count"] = m["rework_count"] + 1
-        elif action == "close":
-            set_["closed_at"] = now
-        elif action == "follow_up":
-            set_.update(followed_up_at=now, satisfaction=clean["satisfaction"])
-            event["value"] = clean["satisfaction"]
-        elif action == "supervise":
-            set_["supervision_count"] = m["supervision_count"] + 1
-        elif action == "extend":
-            minutes = clean["minutes"]
-            set_["extension_count"] = m["extension_count"] + 1
-            set_["limit_min"] = (m["limit_min"] or 0) + minutes
-            if m["due_at"] is not None:
-                due_w = float(calendar.work_min_at(np.datetime64(m["due_at"], "s"))) + minutes
-                set_["due_at"] = calendar.at_work_min(due_w).astype(datetime)
-            event["minutes"] = minutes
-        elif action == "suspend":
-            set_["suspended_at"] = now
-            if m["due_at"] is not None:
-                set_["remaining_min_at_suspend"] = int(round(
-                    float(calendar.work_min_at(np.datetime64(m["due_at"], "s"))) - w_now))
-        elif action == "resume":
-            if m["remaining_min_at_suspend"] is not None:
-                set_["due_at"] = calendar.at_work_min(w_now + m["remaining_min_at_suspend"]).astype(datetime)
-            set_.update(suspended_at=None, remaining_min_at_suspend=None)
-        elif action == "void":
-            set_["voided_at"] = now
-        elif action == "escalate":
-            set_["escalated_at"] = now
-        elif action == "reopen":
-            set_["closed_at"] = None
-            if m["limit_min"] is not None:
-                set_["due_at"] = calendar.at_work_min(w_now + m["limit_min"]).astype(datetime)
+        changes, event = lifecycle.step(m, action, now, calendar, dept_id=clean.get("dept_id"),
+                                        co_dept_ids=clean.get("co_dept_ids"), minutes=clean.get("minutes"),
+                                        value=clean.get("satisfaction"))
+        set_: dict[str, Any] = {**changes, "updated_at": now, "event_count": m["event_count"] + 1}
         # 缓办 leaves both sides of 结案率: the indicator rollup needs whether the clock was
         # ever stopped, before this action (so asked before its event is written) and after.
-        stopped_before = m["suspended_at"] is not None or cur.execute(
-            "SELECT count(*) FROM events WHERE matter_id = ? AND action = 'suspend'", [matter_id]).fetchone()[0] > 0
+        stopped_before = m["suspended_at"] is not None or bool(
+            store.select_in(cur, "matters/ever_suspended", matter_id=matter_id)[0]["stopped"])
         unknown = set(set_) - UPDATABLE
         if unknown:
             raise AssertionError(f"not an updatable column: {unknown}")
-        # Column names from the whitelist above, values bound.
-        update = "UPDATE matters SET " + ", ".join(k + " = ?" for k in set_) + " WHERE matter_id = ?"
-        cur.execute(update, [*set_.values(), matter_id])
-        cur.execute("INSERT INTO events (matter_id, seq, action, actor, occurred_at, from_status, to_status, "
-                    "dept_id, minutes, value, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [matter_id, m["event_count"] + 1, action, clean["actor"], now, status, to,
-                     event["dept_id"], event["minutes"], event["value"], clean["note"]])
         after = {**m, **set_}
+        store.execute_write(cur, "matters/update_state", matter_id=matter_id,
+                            **{k: after[k] for k in sorted(UPDATABLE)})
+        store.execute_write(cur, "matters/insert_event", matter_id=matter_id, seq=m["event_count"] + 1,
+                            action=action, actor=clean["actor"], occurred_at=now, from_status=status,
+                            to_status=to, note=clean["note"], **event)
         incremental.apply_rollup_change(store, cur, m, after)
         apply_indicator_change(store, cur, m, after, was_suspended=stopped_before or action == "suspend",
                                was_suspended_before=stopped_before)
         incremental.sync_open_matter(store, cur, after)
-        return _matter_json(cur, after)
+        return _matter_json(store, cur, after)
 
     return store.transact(write)

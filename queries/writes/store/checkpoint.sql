@@ -1,0 +1,3 @@
+-- Write the WAL into the database file (before a backup copies it).
+-- params: none
+CHECKPOINT;
