@@ -27,19 +27,15 @@ class PandasOverview:
 
     @classmethod
     def load(cls, store: Store) -> "PandasOverview":
-        matters = store.frame(
-            "SELECT matter_id, status, source, major_code, lead_dept_id, cell_id, village_id, created_at, "
-            "closed_at, followed_up_at, satisfaction, due_at, limit_min, suspended_at, remaining_min_at_suspend "
-            "FROM matters")
+        matters = store.run("bench/pandas_matters")
         for col in ("status", "source", "major_code", "satisfaction"):
             matters[col] = matters[col].astype("category")
         matters["village_key"] = matters["village_id"].fillna(-1).astype(np.int32)
         matters["dept_key"] = matters["lead_dept_id"].fillna(-1).astype(np.int32)
         matters["major_key"] = matters["major_code"].cat.add_categories([""]).fillna("") \
             if "" not in matters["major_code"].cat.categories else matters["major_code"].fillna("")
-        cells = store.frame("SELECT c.area_id AS cell_id, c.village_id FROM areas c WHERE c.level = 'cell' "
-                            "ORDER BY c.area_id")
-        departments = store.frame("SELECT dept_id FROM departments")
+        cells = store.run("bench/pandas_cells")
+        departments = store.run("bench/pandas_departments")
         return cls(matters, cells, departments, store.calendar)
 
     def _filter(self, scope, villages, sources, majors, depts) -> pd.Series:

@@ -98,7 +98,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
         layout = page["layout"](lang="zh")
     client = DashCallbackClient(http, layout)
     reader = app.server.config["READER"]
-    cell = store.frame("SELECT area_id, village_id, lon, lat FROM areas WHERE level = 'cell' LIMIT 1").iloc[0]
+    cell = store.run("reference/a_cell").iloc[0]
     placement = Placement(float(cell.lon), float(cell.lat), int(cell.area_id), int(cell.village_id))
 
     def data_change() -> None:

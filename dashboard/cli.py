@@ -145,9 +145,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     store = Store(args.db_path or load_settings().db_path, read_only=True)
     today = clock.now().date()
     try:
+        counts = store.run("store/counts").iloc[0]
         print(f"schema version {store.schema_version} (this program: {LATEST_SCHEMA_VERSION}); "
-              f"{store.scalar('SELECT count(*) FROM matters'):,} matters, "
-              f"{store.scalar('SELECT count(*) FROM open_matters'):,} open, "
+              f"{int(counts['matters']):,} matters, {int(counts['open_matters']):,} open, "
               f"data version {store.data_version()}")
         periods = calendar_ops.office_hours_periods(store)
         print("office hours: " + "; ".join(f"{h} from {d}" for d, h in periods))

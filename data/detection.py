@@ -54,7 +54,7 @@ class DetectionScore:
 
 
 def _neighbourhoods(store: Store) -> dict[int, set[int]]:
-    pairs = store.frame("SELECT cell_id, neighbor_id FROM cell_adjacency")
+    pairs = store.run("reference/cell_adjacency")
     out: dict[int, set[int]] = {}
     for a, b in zip(pairs["cell_id"], pairs["neighbor_id"]):
         out.setdefault(int(a), {int(a)}).add(int(b))
@@ -64,8 +64,7 @@ def _neighbourhoods(store: Store) -> dict[int, set[int]]:
 def score_detection(store: Store, now: datetime, *, weeks: int = 8,
                     config: AnalysisConfig | None = None) -> DetectionScore:
     config = config or load_analysis_config()
-    truth = store.frame("SELECT t.*, k.default_dept_id AS category_dept_id FROM demo_ground_truth t "
-                        "LEFT JOIN categories k ON k.category_id = t.category_id ORDER BY t.anomaly_id")
+    truth = store.run("detection/ground_truth")
     from_day = (now - timedelta(days=7 * weeks - 1)).date()
     truth = truth[pd.to_datetime(truth["last_day"]) >= pd.Timestamp(from_day)].reset_index(drop=True)
     scope = store.all_village_ids() + [-1]

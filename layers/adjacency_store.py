@@ -37,10 +37,9 @@ def backfill_cell_adjacency(store: Store) -> int:
     """For a database whose grid was written before the adjacency table existed: compute it
     from the stored cell geometry when the table is empty. Returns the pairs written (0 when
     there was nothing to do)."""
-    if store.scalar("SELECT count(*) FROM cell_adjacency"):
+    if int(store.run("reference/adjacency_count").iloc[0]["pairs"]):
         return 0
-    cells = store.frame("SELECT area_id, geom FROM areas WHERE level = 'cell' AND geom IS NOT NULL "
-                        "ORDER BY area_id")
+    cells = store.run("reference/cell_geometry")
     if cells.empty:
         return 0
     frame = gpd.GeoDataFrame({"area_id": cells["area_id"]},
