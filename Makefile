@@ -9,10 +9,11 @@ SIZE ?= 100000
 
 .PHONY: run test test-at venv demo serve bench clean
 
-$(VENV)/.installed: requirements.txt
+# requirements-dev.txt includes requirements.txt; constraints.txt fixes every version.
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed
