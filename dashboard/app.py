@@ -12,7 +12,10 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
-from dashboard import api, api_analysis, api_matters, open311
+from dashboard.http import analysis as api_analysis
+from dashboard.http import matters as api_matters
+from dashboard.http import open311
+from dashboard.http import summary as api
 from dashboard.components import ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t

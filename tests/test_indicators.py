@@ -222,7 +222,7 @@ def test_ranking_of_whole_months_compares_with_the_previous_month(store):
 # -- the API ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(store):
-    from dashboard import api_analysis
+    from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
     from queries.settings import load_settings
 

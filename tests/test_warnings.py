@@ -389,7 +389,8 @@ def test_a_warning_that_returns_after_resolving_is_raised_again_unacknowledged(l
 
 @pytest.fixture
 def client(live_store, monkeypatch):
-    from dashboard import api_analysis, clock
+    from dashboard import clock
+    from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
     from queries.settings import load_settings
 

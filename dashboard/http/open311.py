@@ -10,7 +10,7 @@ import pandas as pd
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
-from dashboard.api_matters import place, reply
+from dashboard.http.matters import place, reply
 from queries.channels import channel_for_key
 from queries.writepath import ActionRefused, FieldErrors, check_new_matter, create_matter
 
