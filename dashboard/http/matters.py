@@ -17,8 +17,8 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, request
 
 from dashboard import clock
-from queries.writepath import (ActionRefused, FieldErrors, NotFound, Placement, apply_action, check_action,
-                               check_new_matter, create_matter, request_hash)
+from queries.intake import register_matter
+from queries.writepath import ActionRefused, FieldErrors, NotFound, apply_action, check_action
 
 blueprint = Blueprint("api_matters", __name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -91,17 +91,6 @@ def _context():
             current_app.config["LOCATOR"])
 
 
-def place(locator, clean: dict[str, Any]) -> Placement:
-    """The cell and village of a new matter; a point outside the township is an input error."""
-    if clean["lon"] is None:
-        return Placement(None, None, None, None)
-    found = locator.get().place(clean["lon"], clean["lat"])
-    if found is None:
-        raise FieldErrors([{"field": "lon", "problem": "the point lies outside the township's grid",
-                            "value": [clean["lon"], clean["lat"]]}])
-    return Placement(clean["lon"], clean["lat"], *found)
-
-
 @blueprint.post("/api/v1/matters")
 def create():
     store, _settings, _reader, locator = _context()
@@ -110,11 +99,8 @@ def create():
         if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
             raise FieldErrors([{"field": "Idempotency-Key", "problem": "1 to 200 printable characters",
                                 "value": key[:40]}])
-        body = read_json_body()
-        clean = check_new_matter(store, body)
-        placement = place(locator, clean)
-        result, created = create_matter(store, clean, placement, now=clock.now(), idempotency_key=key,
-                                        body_hash=request_hash(body))
+        result, created = register_matter(store, read_json_body(), locate=locator.place, now=clock.now(),
+                                          idempotency_key=key)
     except FieldErrors as exc:
         return field_errors(exc.errors)
     except ActionRefused as exc:

@@ -10,9 +10,10 @@ import pandas as pd
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
-from dashboard.http.matters import place, reply
+from dashboard.http.matters import reply
 from queries.channels import channel_for_key
-from queries.writepath import ActionRefused, FieldErrors, check_new_matter, create_matter
+from queries.intake import register_matter
+from queries.writepath import ActionRefused, FieldErrors
 
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CHINA = timezone(timedelta(hours=8))
@@ -170,9 +171,8 @@ def post_request(fmt: str):
     if problems:
         return error(400, "; ".join(problems))
     try:
-        clean = check_new_matter(store, body)
-        result, _created = create_matter(store, clean, place(current_app.config["LOCATOR"], clean),
-                                         now=clock.now())
+        result, _created = register_matter(store, body, locate=current_app.config["LOCATOR"].place,
+                                           now=clock.now())
     except FieldErrors as exc:
         names = {"category": "service_code", "lon": "long", "address": "address_string"}
         return error(400, "; ".join(f"{names.get(e['field'], e['field'])}: {e['problem']}" for e in exc.errors))
