@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -249,7 +249,3 @@ def acknowledge(key: str):
         return jsonify({"error": str(exc)}), 503
     return jsonify(result)
 
-
-def default_period(now: datetime, days: int = 30) -> tuple[date, date]:
-    """The last ``days`` days up to today: what pages start from."""
-    return (now - timedelta(days=days - 1)).date(), now.date()
