@@ -33,7 +33,7 @@ def _answer_what_no_endpoint_serves() -> Response | None:
     routing = request.routing_exception
     if routing is not None and not isinstance(routing, (MethodNotAllowed, NotFound)):
         return None                                 # a redirect, say: werkzeug's own answer
-    allowed = _methods_of_ours(path) if isinstance(routing, MethodNotAllowed) else []
+    allowed = _methods_of_ours(path)       # GET of a POST endpoint reaches the catch-all
     if allowed:
         return render(405, f"{request.method} is not allowed here; use {', '.join(allowed)}", None,
                       {"Allow": ", ".join(allowed)})
