@@ -11,18 +11,15 @@ import pandas as pd
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
-from dashboard.http.replies import answer_errors, open311_error_reply, reply
+from dashboard.http.replies import answer_errors, reply
+from dashboard.http.replies import open311_error_reply as error
 from queries.channels import channel_for_key
 from queries.intake import register_matter
 
-blueprint = answer_errors(Blueprint("open311", __name__, url_prefix="/open311/v2"), open311_error_reply)
+blueprint = answer_errors(Blueprint("open311", __name__, url_prefix="/open311/v2"), error)
 CHINA = timezone(timedelta(hours=8))
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
-
-
-def error(code: int, description: str):
-    return open311_error_reply(code, description)
 
 
 def w3(value) -> str | None:
