@@ -33,7 +33,7 @@ _KINDS = {"village": int, "cell": int, "major": str, "category": int, "source": 
 PARAM_OF = {"village": "villages", "cell": "cell_ids", "major": "majors", "category": "category_ids",
             "source": "sources", "dept": "depts", "week_hour": "week_hours"}
 FIELD_OF = {dim: name for name, dim in FILTER_DIMENSIONS.items()}
-# The link parameters of a drill-down (dashboard/api_analysis.py ``drilldown_link``).
+# The link parameters of a drill-down (dashboard/http/analysis.py ``drilldown_link``).
 LINK_PARAMS = {"village": "villages", "cell": "cells", "major": "majors", "category": "categories",
                "dept": "depts", "source": "sources"}
 

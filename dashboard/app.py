@@ -12,7 +12,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
-from dashboard import api, api_analysis, api_matters, open311
+from dashboard import http
 from dashboard.components import ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t
@@ -56,10 +56,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
     cache = Cache(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
                                   "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
     server.config["READER"] = Reader(store, cache, settings.cache_timeout_s)
-    server.register_blueprint(api.blueprint)
-    server.register_blueprint(api_matters.blueprint)
-    server.register_blueprint(open311.blueprint)
-    server.register_blueprint(api_analysis.blueprint)
+    http.install(server)
     server.config["LOCATOR"] = LocatorCache(store)
 
     app.layout = html.Div(

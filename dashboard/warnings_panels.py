@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from dashboard.api_analysis import drilldown_link
+from dashboard.http.analysis import drilldown_link
 from dashboard.export import Column
 from dashboard.i18n import pick, plain, t
 from dashboard.overview_panels import map_geometry, remaining_text

@@ -64,6 +64,10 @@ class LocatorCache:
         self._locator: GridLocator | None = None
         self._checked_at = float("-inf")
 
+    def place(self, lon: float, lat: float) -> tuple[int, int, str, str | None] | None:
+        """``GridLocator.place`` on the store's current grid."""
+        return self.get().place(lon, lat)
+
     def get(self) -> GridLocator:
         now = time.monotonic()
         if self._locator is not None and now - self._checked_at < self.recheck_s:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +41,19 @@ def empty_db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("empty") / "township.duckdb"
     build_demo(path, matters=0, seed=DEMO_SEED, as_of=DEMO_AS_OF)
     return path
+
+
+@pytest.fixture(scope="module")
+def writable_app(demo_db_path, tmp_path_factory):
+    """The real app over this test module's own copy of the demo database: (app, store)."""
+    from dashboard.app import create_app
+    from queries.settings import load_settings
+
+    path = tmp_path_factory.mktemp("writable") / "township.duckdb"
+    shutil.copy(demo_db_path, path)
+    store = Store(path)
+    yield create_app(load_settings({}).with_overrides(db_path=str(path)), store), store
+    store.close()
 
 
 @pytest.fixture

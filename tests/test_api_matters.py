@@ -2,33 +2,18 @@
 actions, listing, detail, and every kind of bad input getting a 4xx with field errors
 while nothing is half written."""
 import json
-import shutil
 
 import pytest
 
-from dashboard.app import create_app
-from queries.settings import load_settings
-from queries.store import Store
 
-
-@pytest.fixture(scope="module")
-def app_and_store(demo_db_path, tmp_path_factory):
-    path = tmp_path_factory.mktemp("api") / "api.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = Store(path)
-    app = create_app(load_settings({}).with_overrides(db_path=str(path)), store)
-    yield app, store
-    store.close()
+@pytest.fixture
+def client(writable_app):
+    return writable_app[0].server.test_client()
 
 
 @pytest.fixture
-def client(app_and_store):
-    return app_and_store[0].server.test_client()
-
-
-@pytest.fixture
-def store(app_and_store):
-    return app_and_store[1]
+def store(writable_app):
+    return writable_app[1]
 
 
 def a_point(store):

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 at ``/open311/v2`` (JSON): services, service definitions, service
 requests (GET with filters; POST form-encoded with an intake channel's api_key) and one
 request. Our 小类 categories are the services, our states map to open/closed, our due time
-is ``expected_datetime`` and the lead department ``agency_responsible``."""
+is ``expected_datetime`` and the lead department ``agency_responsible``. Errors take the
+spec's shape, ``[{"code", "description"}]`` (``replies.open311_error_reply``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -10,18 +11,15 @@ import pandas as pd
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
-from dashboard.api_matters import place, reply
+from dashboard.http.replies import answer_errors, reply
+from dashboard.http.replies import open311_error_reply as error
 from queries.channels import channel_for_key
-from queries.writepath import ActionRefused, FieldErrors, check_new_matter, create_matter
+from queries.intake import register_matter
 
-blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
+blueprint = answer_errors(Blueprint("open311", __name__, url_prefix="/open311/v2"), error)
 CHINA = timezone(timedelta(hours=8))
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
-
-
-def error(code: int, description: str):
-    return reply([{"code": code, "description": description}], code)
 
 
 def w3(value) -> str | None:
@@ -169,14 +167,6 @@ def post_request(fmt: str):
         body.update(lat=lat, lon=lon)
     if problems:
         return error(400, "; ".join(problems))
-    try:
-        clean = check_new_matter(store, body)
-        result, _created = create_matter(store, clean, place(current_app.config["LOCATOR"], clean),
-                                         now=clock.now())
-    except FieldErrors as exc:
-        names = {"category": "service_code", "lon": "long", "address": "address_string"}
-        return error(400, "; ".join(f"{names.get(e['field'], e['field'])}: {e['problem']}" for e in exc.errors))
-    except ActionRefused as exc:
-        return error(400, str(exc))
+    result, _created = register_matter(store, body, locate=current_app.config["LOCATOR"].place, now=clock.now())
     return reply([{"service_request_id": str(result["id"]), "service_notice": f"已受理，限 {result['due_at']} 前处置",
                    "account_id": None}], 201)

@@ -12,90 +12,32 @@ big screens:
 ``POST /api/v1/warnings/<key>/ack`` with ``{"actor": "…", "note": "…"}``
     acknowledges one (an event: who and when).
 
-Invalid input answers 422 with ``{"errors": {field: message}}``. The lead registers
-``blueprint`` on the app's server.
+Invalid input answers 422 with every field error, an unknown warning 404, in the one
+shape of ``dashboard.http.replies``.
 """
 from __future__ import annotations
 
 import logging
-import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
-import pandas as pd
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 
 from dashboard import clock
+from dashboard.http.replies import (answer_errors, echo, list_arg, period_args, plain, raise_if, read_json_object, records,
+                                    reply)
 from queries.analysis_config import load_analysis_config
 from queries.store import StoreError
 from queries.warnings import METHODS, SEVERITIES, WarningNotFound, acknowledge_warning, refresh_if_stale
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("api_analysis", __name__)
+blueprint = answer_errors(Blueprint("api_analysis", __name__))
 
 GROUPINGS = ("department", "village", "source", "category", "cell", "major", "township")
 MAX_SPAN_DAYS = 3 * 366
 MAX_ACTOR_CHARS = 100
 MAX_NOTE_CHARS = 1000
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _unprocessable(errors: dict[str, str]):
-    return jsonify({"errors": errors}), 422
-
-
-def parse_period(args) -> tuple[date | None, date | None, dict[str, str]]:
-    """``from`` and ``to`` as ISO dates, from ≤ to, at most MAX_SPAN_DAYS apart."""
-    errors: dict[str, str] = {}
-    parsed: dict[str, date | None] = {}
-    for field in ("from", "to"):
-        raw = args.get(field)
-        if raw is None or raw == "":
-            errors[field] = "required: a date as YYYY-MM-DD"
-            parsed[field] = None
-            continue
-        try:
-            parsed[field] = date.fromisoformat(raw)
-        except ValueError:
-            errors[field] = f"not a date as YYYY-MM-DD: {raw[:40]!r}"
-            parsed[field] = None
-    start, end = parsed["from"], parsed["to"]
-    if start and end:
-        if start > end:
-            errors["to"] = "must not be before from"
-        elif (end - start).days + 1 > MAX_SPAN_DAYS:
-            errors["to"] = f"the period may span at most {MAX_SPAN_DAYS} days"
-    return start, end, errors
 
 
 def _context():
@@ -116,12 +58,12 @@ def indicators_body(reader, config, *, start: date, end: date, by: str, scope: l
     groups: dict[str, dict[str, Any]] = {}
     for row in frame.to_dict("records"):
         group = groups.setdefault(row["group_key"], {"key": row["group_key"],
-                                                     "name": _json_value(row["group_name"]),
-                                                     "name_en": _json_value(row["group_name_en"]),
+                                                     "name": plain(row["group_name"]),
+                                                     "name_en": plain(row["group_name_en"]),
                                                      "indicators": {}})
-        group["indicators"][row["indicator"]] = {"value": _json_value(row["value"]),
-                                                 "numerator": _json_value(row["numerator"]),
-                                                 "denominator": _json_value(row["denominator"])}
+        group["indicators"][row["indicator"]] = {"value": plain(row["value"]),
+                                                 "numerator": plain(row["numerator"]),
+                                                 "denominator": plain(row["denominator"])}
     return {
         "from": start.isoformat(), "to": end.isoformat(), "by": by, "as_of": now.isoformat(),
         "indicators": [{"key": i.key, "name": i.name, "name_en": i.name_en, "unit": i.unit,
@@ -133,31 +75,31 @@ def indicators_body(reader, config, *, start: date, end: date, by: str, scope: l
 
 @blueprint.get("/api/v1/indicators")
 def indicators():
-    start, end, errors = parse_period(request.args)
+    errors: list[dict[str, Any]] = []
+    start, end = period_args(errors, MAX_SPAN_DAYS)
     by = request.args.get("by", "department")
     if by not in GROUPINGS:
-        errors["by"] = f"one of {', '.join(GROUPINGS)}"
-    if errors:
-        return _unprocessable(errors)
+        errors.append({"field": "by", "problem": f"one of {', '.join(GROUPINGS)}", "value": by[:40]})
+    raise_if(errors)
     reader, _, config = _context()
-    return jsonify(indicators_body(reader, config, start=start, end=end, by=by,
-                                   scope=reader.township_scope(), now=clock.now()))
+    return reply(indicators_body(reader, config, start=start, end=end, by=by,
+                                 scope=reader.township_scope(), now=clock.now()))
 
 
 @blueprint.get("/api/v1/indicators/ranking")
 def ranking():
-    start, end, errors = parse_period(request.args)
-    if errors:
-        return _unprocessable(errors)
+    errors: list[dict[str, Any]] = []
+    start, end = period_args(errors, MAX_SPAN_DAYS)
+    raise_if(errors)
     reader, _, config = _context()
     now = clock.now()
     frame = reader.run("indicators/department_ranking", scope=reader.township_scope(), **_no_filters(),
                        from_day=start, to_day=end, now=now, **config.indicator_params(), **config.score_params())
-    return jsonify({"from": start.isoformat(), "to": end.isoformat(), "as_of": now.isoformat(),
-                    "score_terms": [{"indicator": t.indicator, "weight": t.weight, "inverted": t.inverted}
+    return reply({"from": start.isoformat(), "to": end.isoformat(), "as_of": now.isoformat(),
+                  "score_terms": [{"indicator": t.indicator, "weight": t.weight, "inverted": t.inverted}
                                     for t in config.score_terms],
                     "volume_measure": config.volume_measure, "volume_points": config.volume_points,
-                    "departments": _records(frame)})
+                    "departments": records(frame)})
 
 
 def drilldown_link(row: dict[str, Any]) -> str:
@@ -177,7 +119,7 @@ def drilldown_link(row: dict[str, Any]) -> str:
 
 
 def warning_item(row: dict[str, Any]) -> dict[str, Any]:
-    row = {k: _json_value(v) for k, v in row.items()}
+    row = {k: plain(v) for k, v in row.items()}
     return {
         "key": row["warning_key"], "method": row["method"], "severity": row["severity"],
         "scope": {"level": row["scope_level"], "village_id": row["village_id"], "village_name": row["village_name"],
@@ -197,21 +139,12 @@ def warning_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _list_arg(name: str, allowed: tuple[str, ...], errors: dict[str, str]) -> list[str] | None:
-    values = [v for raw in request.args.getlist(name) for v in raw.split(",") if v]
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        errors[name] = f"unknown: {', '.join(unknown)[:200]} (one of {', '.join(allowed)})"
-    return values or None
-
-
 @blueprint.get("/api/v1/warnings")
 def warnings():
-    errors: dict[str, str] = {}
-    methods = _list_arg("method", METHODS, errors)
-    severities = _list_arg("severity", SEVERITIES, errors)
-    if errors:
-        return _unprocessable(errors)
+    errors: list[dict[str, Any]] = []
+    methods = list_arg(errors, "method", METHODS)
+    severities = list_arg(errors, "severity", SEVERITIES)
+    raise_if(errors)
     reader, settings, config = _context()
     store = current_app.config["STORE"]
     now = clock.now()
@@ -221,35 +154,28 @@ def warnings():
         log.warning("warnings not refreshed: %s", exc)
     frame = reader.run("warnings/active", scope=reader.township_scope(), methods=methods, severities=severities)
     refreshed = store.meta("warnings_refreshed_at")
-    return jsonify({"as_of": now.isoformat(), "refreshed_at": refreshed,
-                    "warnings": [warning_item(r) for r in frame.to_dict("records")]})
+    return reply({"as_of": now.isoformat(), "refreshed_at": refreshed,
+                  "warnings": [warning_item(r) for r in frame.to_dict("records")]})
 
 
 @blueprint.post("/api/v1/warnings/<path:key>/ack")
 def acknowledge(key: str):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _unprocessable({"body": "a JSON object with actor (and optionally note)"})
-    errors: dict[str, str] = {}
+    body = read_json_object()
+    errors: list[dict[str, Any]] = [{"field": name, "problem": "unknown field", "value": echo(body[name])}
+                                    for name in sorted(set(body) - {"actor", "note"})]
     actor, note = body.get("actor"), body.get("note")
     if not isinstance(actor, str) or not actor.strip():
-        errors["actor"] = "required: who acknowledges"
+        errors.append({"field": "actor", "problem": "required: who acknowledges", "value": echo(actor)})
     elif len(actor) > MAX_ACTOR_CHARS:
-        errors["actor"] = f"at most {MAX_ACTOR_CHARS} characters"
+        errors.append({"field": "actor", "problem": f"at most {MAX_ACTOR_CHARS} characters", "value": actor[:40]})
     if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS):
-        errors["note"] = f"text of at most {MAX_NOTE_CHARS} characters"
-    if errors:
-        return _unprocessable(errors)
-    store = current_app.config["STORE"]
+        errors.append({"field": "note", "problem": f"text of at most {MAX_NOTE_CHARS} characters",
+                       "value": echo(note)})
+    raise_if(errors)
     try:
-        result = acknowledge_warning(store, key, actor=actor.strip(), note=note, now=clock.now())
+        result = acknowledge_warning(current_app.config["STORE"], key, actor=actor.strip(), note=note,
+                                     now=clock.now())
     except WarningNotFound:
-        return jsonify({"error": f"no active warning {key[:200]!r}"}), 404
-    except StoreError as exc:
-        return jsonify({"error": str(exc)}), 503
-    return jsonify(result)
+        raise WarningNotFound(f"no active warning {key[:200]!r}") from None
+    return reply(result)
 
-
-def default_period(now: datetime, days: int = 30) -> tuple[date, date]:
-    """The last ``days`` days up to today: what pages start from."""
-    return (now - timedelta(days=days - 1)).date(), now.date()

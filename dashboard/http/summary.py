@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app
 
 from dashboard import clock
 from dashboard import overview_panels as panels
+from dashboard.http.replies import answer_errors, reply
 
 log = logging.getLogger(__name__)
-blueprint = Blueprint("api", __name__)
+blueprint = answer_errors(Blueprint("api", __name__))
 
 
 @blueprint.get("/healthz")
@@ -28,8 +29,8 @@ def healthz():
     except Exception as exc:  # noqa: BLE001 — any failure to answer is "unhealthy", said in one line
         log.warning("health check failed: %s", exc)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return jsonify({"status": "unavailable", "reason": reason}), 503
-    return jsonify(body)
+        return reply({"status": "unavailable", "reason": reason}, 503)
+    return reply(body)
 
 
 def summary_body(reader, settings, now) -> dict:
@@ -58,4 +59,4 @@ def summary_body(reader, settings, now) -> dict:
 @blueprint.get("/api/v1/summary")
 def summary():
     body = summary_body(current_app.config["READER"], current_app.config["SETTINGS"], clock.now())
-    return jsonify(body)
+    return reply(body)

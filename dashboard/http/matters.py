@@ -1,0 +1,97 @@
+"""The intake and action API under ``/api/v1/matters`` (JSON).
+
+Bad input gets 422 with every field error ({field, problem, value}); an action the matter's
+state does not allow gets 409 with the reason; an unknown matter 404 (the shape of every
+error: ``dashboard.http.replies``). A 201 or 200 means the write is committed to the
+DuckDB file. ``Idempotency-Key`` makes a retried POST return the first answer instead of
+a duplicate.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from dashboard import clock
+from dashboard.http.replies import (answer_errors, int_arg, list_arg, raise_if, read_json_body, records, reply,
+                                    time_arg, unknown_args)
+from queries.intake import register_matter
+from queries.writepath import SOURCES, FieldErrors, NotFound, apply_action, check_action
+
+blueprint = answer_errors(Blueprint("api_matters", __name__))
+MAX_PAGE = 500
+LIGHTS = ("red", "yellow", "green", "paused", "none")
+STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "closed", "voided", "suspended",
+            "returned", "escalated")
+FILTERS = {"status", "light", "cell", "village", "department", "source", "category", "created_from",
+           "created_to", "limit", "offset"}
+
+
+def _context():
+    return (current_app.config["STORE"], current_app.config["SETTINGS"], current_app.config["READER"],
+            current_app.config["LOCATOR"])
+
+
+@blueprint.post("/api/v1/matters")
+def create():
+    store, _settings, _reader, locator = _context()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
+        raise FieldErrors([{"field": "Idempotency-Key", "problem": "1 to 200 printable characters",
+                            "value": key[:40]}])
+    result, created = register_matter(store, read_json_body(), locate=locator.place, now=clock.now(),
+                                      idempotency_key=key)
+    return reply(result, 201 if created else 200)
+
+
+@blueprint.post("/api/v1/matters/<matter_id>/actions")
+def act(matter_id: str):
+    store = current_app.config["STORE"]
+    mid = _matter_id(matter_id)
+    clean = check_action(store, read_json_body())
+    return reply(apply_action(store, mid, clean, now=clock.now()))
+
+
+def _matter_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise NotFound(f"no matter {text[:40]}")
+    return int(text)
+
+
+@blueprint.get("/api/v1/matters")
+def list_matters():
+    store, settings, reader, _locator = _context()
+    errors: list[dict[str, Any]] = []
+    unknown_args(errors, FILTERS)
+    params = dict(
+        statuses=list_arg(errors, "status", STATUSES), lights=list_arg(errors, "light", LIGHTS),
+        cells=list_arg(errors, "cell"), villages=list_arg(errors, "village", kind=int),
+        depts=list_arg(errors, "department", kind=int), sources=list_arg(errors, "source", SOURCES),
+        categories=list_arg(errors, "category"),
+        created_from=time_arg(errors, "created_from"), created_to=time_arg(errors, "created_to"),
+    )
+    limit = int_arg(errors, "limit", 50, 1, MAX_PAGE)
+    offset = int_arg(errors, "offset", 0, 0, 10_000_000)
+    raise_if(errors)
+    common = dict(scope=reader.township_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
+    page = store.run("matters/list", limit=limit, offset=offset, **common)
+    if len(page) == 0 and offset > 0:          # past the end: the total from the first row
+        page_one = store.run("matters/list", limit=1, offset=0, **common)
+        total = int(page_one["total"].iloc[0]) if len(page_one) else 0
+    else:
+        total = int(page["total"].iloc[0]) if len(page) else 0
+    return reply({"items": records(page.drop(columns=["total"])), "total": total, "limit": limit, "offset": offset})
+
+
+@blueprint.get("/api/v1/matters/<matter_id>")
+def get_matter(matter_id: str):
+    store, settings, reader, _locator = _context()
+    mid = _matter_id(matter_id)
+    scope = reader.township_scope()
+    detail = store.run("matters/detail", scope=scope, matter_id=mid, now=clock.now(),
+                       yellow_share=settings.yellow_fraction)
+    if detail.empty:
+        raise NotFound(f"no matter {mid}")
+    body = records(detail)[0]
+    body["events"] = records(store.run("matters/timeline", scope=scope, matter_id=mid))
+    return reply(body)

@@ -1,0 +1,255 @@
+"""What every HTTP endpoint shares: the one JSON encoder, strict body and argument parsing,
+and the one shape of an error.
+
+Every error under ``/api/`` answers one JSON object::
+
+    {"status": 422, "error": "invalid input",
+     "errors": [{"field": "source", "problem": "must be one of …", "value": 5}]}
+
+``status`` repeats the HTTP status, ``error`` says in one line what went wrong and
+``errors`` lists every field problem (empty unless the status is 422). Field errors are
+422, an unknown matter, warning or path 404, a wrong method 405, a refusal of the
+matter's state (an illegal transition, a conflict) 409, a store that cannot write 503.
+
+Open311 answers the same errors in the shape its GeoReport v2 spec fixes, a list of
+``{"code", "description"}``, with the spec's statuses (400 for bad input): its clients
+parse that and nothing else.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from queries.store import StoreError
+from queries.warnings import WarningNotFound
+from queries.writepath import ActionRefused, FieldErrors, NotFound
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 256 * 1024
+FieldError = dict[str, Any]
+
+
+# -- the one JSON encoder ----------------------------------------------------------------
+def plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: numpy and pandas scalars as Python's, missing values
+    (None, NaN, NaT) as null, times as ISO 8601 to the second, containers item by item."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating, Decimal)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().isoformat(timespec="seconds")
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer; Chinese as it is, not escaped."""
+    return Response(json.dumps(plain(body), ensure_ascii=False, allow_nan=False), status=status,
+                    mimetype="application/json", headers=headers)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON objects."""
+    return [plain(row) for row in frame.to_dict("records")]
+
+
+# -- the one shape of an error -------------------------------------------------------------
+def error_body(status: int, message: str, errors: list[FieldError] | None = None) -> dict[str, Any]:
+    return {"status": status, "error": message, "errors": list(errors or [])}
+
+
+def error_reply(status: int, message: str, errors: list[FieldError] | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+    return reply(error_body(status, message, errors), status, headers)
+
+
+def open311_error_reply(status: int, message: str, errors: list[FieldError] | None = None,
+                        headers: dict[str, str] | None = None) -> Response:
+    """The same error as GeoReport v2 says it: bad input is 400, a refusal too (the spec
+    has no 409 or 422), and the fields carry Open311's names."""
+    names = {"category": "service_code", "lon": "long", "address": "address_string"}
+    if errors:
+        message = "; ".join(f"{names.get(e['field'], e['field'])}: {e['problem']}" for e in errors)
+    code = 400 if status in (409, 422) else status
+    return reply([{"code": code, "description": message}], code, headers)
+
+
+def classify(exc: BaseException) -> tuple[int, str, list[FieldError]]:
+    """(status, message, field errors) of whatever an endpoint raised."""
+    if isinstance(exc, FieldErrors):
+        return 422, "invalid input", exc.errors
+    if isinstance(exc, (NotFound, WarningNotFound)):
+        return 404, str(exc), []
+    if isinstance(exc, ActionRefused):
+        return 409, str(exc), []
+    if isinstance(exc, StoreError):
+        return 503, str(exc).splitlines()[0] if str(exc) else "the store cannot answer", []
+    if isinstance(exc, HTTPException):
+        return exc.code or 500, (exc.description or exc.name).splitlines()[0], []
+    return 500, "internal error", []
+
+
+def answer_errors(blueprint: Blueprint, render: Callable[..., Response] = error_reply) -> Blueprint:
+    """Have every exception a view of ``blueprint`` raises answered in ``render``'s shape."""
+
+    def handle(exc: Exception) -> Response:
+        status, message, errors = classify(exc)
+        if status == 500:
+            log.exception("%s %s failed", request.method, request.path)
+        headers = None
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            headers = {"Allow": ", ".join(exc.valid_methods)}
+        return render(status, message, errors, headers)
+
+    blueprint.register_error_handler(Exception, handle)
+    return blueprint
+
+
+# -- bodies and arguments ------------------------------------------------------------------
+def read_json_body(max_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The request's JSON, strictly: no NaN/Infinity, no duplicate keys; FieldErrors else."""
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise FieldErrors([{"field": "body", "problem": f"larger than {max_bytes} bytes", "value": length}])
+    raw = request.get_data(cache=False)
+    if len(raw) > max_bytes:
+        raise FieldErrors([{"field": "body", "problem": f"larger than {max_bytes} bytes", "value": len(raw)}])
+    if not raw.strip():
+        raise FieldErrors([{"field": "body", "problem": "empty; send a JSON object", "value": None}])
+
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"duplicate keys {dup}")
+        return dict(pairs)
+
+    def no_constants(name):
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        text = raw.decode("utf-8")
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+    except UnicodeDecodeError:
+        raise FieldErrors([{"field": "body", "problem": "not UTF-8 text", "value": None}]) from None
+    except RecursionError:
+        raise FieldErrors([{"field": "body", "problem": "nested too deeply", "value": None}]) from None
+    except ValueError as exc:
+        raise FieldErrors([{"field": "body", "problem": f"malformed JSON: {exc}", "value": None}]) from None
+
+
+def read_json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    body = read_json_body(max_bytes)
+    if not isinstance(body, dict):
+        raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
+    return body
+
+
+def echo(value: Any) -> Any:
+    """A rejected value as an error repeats it: short text, or the name of its JSON type."""
+    if isinstance(value, str):
+        return value[:40]
+    return value if isinstance(value, (int, float, bool, type(None))) else type(value).__name__
+
+
+def unknown_args(errors: list[FieldError], known: set[str]) -> None:
+    for name in sorted(set(request.args) - known):
+        errors.append({"field": name, "problem": "unknown argument", "value": request.args.get(name)[:40]})
+
+
+def list_arg(errors: list[FieldError], name: str, allowed: tuple[str, ...] | None = None,
+             kind: type = str) -> list | None:
+    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent."""
+    values = [v for part in request.args.getlist(name) for v in part.split(",") if v != ""]
+    if not values:
+        return None
+    out = []
+    for v in values:
+        if kind is int:
+            if not v.lstrip("-").isdigit() or len(v) > 12:
+                errors.append({"field": name, "problem": "must be whole numbers", "value": v[:40]})
+                continue
+            out.append(int(v))
+        else:
+            if allowed is not None and v not in allowed:
+                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": v[:40]})
+                continue
+            if len(v) > 100:
+                errors.append({"field": name, "problem": "too long", "value": v[:40]})
+                continue
+            out.append(v)
+    return out
+
+
+def time_arg(errors: list[FieldError], name: str) -> datetime | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        errors.append({"field": name, "problem": "an ISO 8601 date or time", "value": value[:40]})
+        return None
+
+
+def int_arg(errors: list[FieldError], name: str, default: int, lo: int, hi: int) -> int:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not lo <= int(value) <= hi:
+        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": value[:40]})
+        return default
+    return int(value)
+
+
+def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, date | None]:
+    """``from`` and ``to``, both required ISO dates, from ≤ to, at most ``max_days`` days."""
+    parsed: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        raw = request.args.get(name)
+        parsed[name] = None
+        if not raw:
+            errors.append({"field": name, "problem": "required: a date as YYYY-MM-DD", "value": None})
+            continue
+        try:
+            parsed[name] = date.fromisoformat(raw)
+        except ValueError:
+            errors.append({"field": name, "problem": "a date as YYYY-MM-DD", "value": raw[:40]})
+    start, end = parsed["from"], parsed["to"]
+    if start and end:
+        if start > end:
+            errors.append({"field": "to", "problem": "must not be before from", "value": end.isoformat()})
+        elif (end - start).days + 1 > max_days:
+            errors.append({"field": "to", "problem": f"the period may span at most {max_days} days",
+                           "value": end.isoformat()})
+    return start, end
+
+
+def raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise FieldErrors(errors)
