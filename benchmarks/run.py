@@ -157,7 +157,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
 def bench_intake(db: Path, folder: Path, seconds: float, clients: int = 8) -> dict[str, Any]:
     import requests
 
-    from tests.servers import serving
+    from dashboard.launch import serving
 
     latencies: list[float] = []
     errors: list[str] = []
@@ -218,7 +218,7 @@ def bench_browser(db: Path, folder: Path, runs: int) -> dict[str, Any]:
         return {"first_render_ms": None, "server_rss_mb": None, "browser_note": f"no Chromium at {CHROMIUM}"}
     from playwright.sync_api import sync_playwright
 
-    from tests.servers import serving
+    from dashboard.launch import serving
 
     with serving(db, folder) as served, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)

@@ -10,56 +10,18 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from dashboard.writeops import OPS
-from queries import ops
+from dashboard import cli_import
+from dashboard.writeops import CommandError, run_write_op
 from queries import clock
 from queries.settings import SettingsError, load_settings
 from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
 
 
-class CommandError(Exception):
-    pass
-
-
 def _settings(args: argparse.Namespace):
     return load_settings().with_overrides(**{k: getattr(args, k, None) for k in
                                              ("db_path", "host", "port", "server_threads", "dev_tools")})
-
-
-def run_write_op(db_path: str, op_name: str, /, **kwargs: Any) -> dict[str, Any]:
-    """Run operation ``op_name`` in the database's writer: here, or in the running server."""
-    try:
-        store = Store(db_path)
-    except StoreError as exc:
-        ann = ops.read_announcement(db_path)
-        if ann is None or "in use" not in str(exc):
-            raise
-        return _remote_op(ann, op_name, kwargs)
-    try:
-        return OPS[op_name](store, **kwargs)
-    finally:
-        store.close()
-
-
-def _remote_op(ann: ops.ServerAnnouncement, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    import requests
-
-    try:
-        response = requests.post(f"{ann.url}/internal/v1/ops/{name}", json=kwargs,
-                                 headers={"X-Township-Token": ann.token}, timeout=3600)
-    except requests.RequestException as exc:
-        raise CommandError(f"the database is held by a server at {ann.url} that does not answer "
-                           f"({exc.__class__.__name__})") from exc
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"error": response.text[:200]}
-    if response.status_code != 200:
-        raise CommandError(f"server at {ann.url}: {body.get('error', response.status_code)}")
-    body["via_server"] = ann.url
-    return body
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -252,8 +214,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="schema version and counts")
     db(p)
     p.set_defaults(func=cmd_info)
-    from dashboard import cli_import   # here, not at the top: cli_import uses this module's helpers
-
     cli_import.register(sub)           # import-grid, import-matters, report
     return parser
 

@@ -1,4 +1,4 @@
-"""Command line for issue 4: ``import-grid``, ``import-matters`` and ``report``.
+"""Command line of the imports and the report: ``import-grid``, ``import-matters``, ``report``.
 
 The imports write the database, so they run in its one writer (``run_write_op``): here
 when no server holds the file, else in the running server, which then shows the new data
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.writeops import run_write_op
 from queries.settings import load_settings
 from queries.store import Store, StoreError
 
@@ -34,7 +35,6 @@ def _via(result: dict[str, Any]) -> str:
 
 
 def cmd_import_grid(args: argparse.Namespace) -> int:
-    from dashboard.cli import run_write_op
 
     db_path = _db_path(args)
     if _ensure_database(db_path):
@@ -55,7 +55,6 @@ def cmd_import_grid(args: argparse.Namespace) -> int:
 
 
 def cmd_import_matters(args: argparse.Namespace) -> int:
-    from dashboard.cli import run_write_op
 
     db_path = _db_path(args)
     if _ensure_database(db_path):
@@ -88,7 +87,6 @@ def format_matter_summary(result: dict[str, Any], name: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dashboard.cli import run_write_op
     from queries.report import report
 
     db_path = _db_path(args)

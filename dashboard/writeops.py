@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from queries import calendar_ops, channels, ops, report
+from queries.store import Store, StoreError
 
 
 # The imports need geodata (geopandas, GDAL): loaded when one runs, not with every command.
@@ -33,3 +34,41 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     # read-only, listed so that `report` reaches a server holding the file
     "report": report.report,
 }
+
+
+class CommandError(Exception):
+    pass
+
+
+def run_write_op(db_path: str, op_name: str, /, **kwargs: Any) -> dict[str, Any]:
+    """Run operation ``op_name`` in the database's writer: here, or in the running server."""
+    try:
+        store = Store(db_path)
+    except StoreError as exc:
+        ann = ops.read_announcement(db_path)
+        if ann is None or "in use" not in str(exc):
+            raise
+        return _remote_op(ann, op_name, kwargs)
+    try:
+        return OPS[op_name](store, **kwargs)
+    finally:
+        store.close()
+
+
+def _remote_op(ann: ops.ServerAnnouncement, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    import requests
+
+    try:
+        response = requests.post(f"{ann.url}/internal/v1/ops/{name}", json=kwargs,
+                                 headers={"X-Township-Token": ann.token}, timeout=3600)
+    except requests.RequestException as exc:
+        raise CommandError(f"the database is held by a server at {ann.url} that does not answer "
+                           f"({exc.__class__.__name__})") from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": response.text[:200]}
+    if response.status_code != 200:
+        raise CommandError(f"server at {ann.url}: {body.get('error', response.status_code)}")
+    body["via_server"] = ann.url
+    return body

@@ -94,19 +94,6 @@ FORBIDDEN = [
     ("dashboard", "duckdb", "dashboard reaches the store through queries, never duckdb"),
     ("data", "dashboard", "data never imports dashboard"),
 ]
-# Where the tree breaks a rule today, rule → the exact imports (importer imports imported).
-# The test xfails while it finds exactly these; a new violation fails it, and so does
-# fixing one without removing it here: the step that fixes them deletes the entry.
-KNOWN_VIOLATIONS: dict[str, frozenset[str]] = {
-    # The benchmarks start the app with the tests' server helper.
-    "only-tests-import-tests": frozenset({"benchmarks.run imports tests.servers"}),
-    # cli registers cli_import's commands; cli_import reaches back into cli for its
-    # helpers, hidden by imports inside functions.
-    "no-import-cycles": frozenset({"dashboard.cli imports dashboard.cli_import",
-                                   "dashboard.cli_import imports dashboard.cli"}),
-}
-
-
 def is_under(name: str, package: str) -> bool:
     """``name`` is ``package`` or inside it; Dash's component packages (``dash_ag_grid``)
     count as ``dash``."""
@@ -119,15 +106,8 @@ def violations(imports, importer_top: str, imported_top: str) -> list[Import]:
 
 
 def check(rule: str, found: list[Import], message: str) -> None:
-    """Fail on what ``found`` lists, unless it is exactly the rule's known violations:
-    then xfail, naming them."""
-    known = KNOWN_VIOLATIONS.get(rule, frozenset())
-    seen = {f"{i.importer} imports {i.imported}" for i in found}
-    where = "\n".join(sorted(map(str, found)))
-    if known and seen == known:
-        pytest.xfail(f"{message} (known, to be fixed):\n{where}")
-    assert seen == known, (f"{message}:\n{where}" if seen - known else
-                           f"fixed: remove KNOWN_VIOLATIONS[{rule!r}] entries {sorted(known - seen)}")
+    """Fail on what ``found`` lists, naming each import."""
+    assert not found, f"{message} ({rule}):\n" + "\n".join(sorted(map(str, found)))
 
 
 def test_the_rules_name_real_packages():
@@ -248,17 +228,3 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
         "tests/test_x.py:1 tests.test_x imports tests.servers"]
     assert import_cycles(imports) == [["dashboard.views", "layers.m", "queries.a"],
                                       ["queries.b", "queries.c", "queries.d"]]
-
-
-def test_known_violations_are_exact():
-    """A known violation fixed without removing its entry fails, and so does a new one
-    beside the known ones; only exactly the known set xfails."""
-    rule = "only-tests-import-tests"
-    with pytest.raises(AssertionError, match="fixed: remove"):
-        check(rule, [], "only tests may import tests")
-    known = Import("benchmarks.run", "tests.servers", "benchmarks/run.py", 1)
-    new = Import("data.generate", "tests.conftest", "data/generate.py", 1)
-    with pytest.raises(AssertionError, match="data.generate imports tests.conftest"):
-        check(rule, [known, new], "only tests may import tests")
-    with pytest.raises(pytest.xfail.Exception):
-        check(rule, [known], "only tests may import tests")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (the desk and analysis tests import them here)
-from tests.servers import copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import copy_db
 
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from queries.store import Store
-from tests.servers import copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import copy_db
 from tests.test_browser import CHROMIUM, LAUNCH_ARGS, PageProblems, assert_no_dash_errors
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import copy_db
 from tests.test_browser import CHROMIUM, LAUNCH_ARGS, PageProblems, assert_no_dash_errors, wait_for_overview
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

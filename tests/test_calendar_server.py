@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from tests.conftest import CHROMIUM
-from tests.servers import copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import copy_db
 from tests.test_calendar_changes import SCHEDULE_2027
 from tests.test_cli import cli
 

@@ -6,7 +6,8 @@ import sys
 import requests
 
 from queries.store import Store
-from tests.servers import REPO, copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import REPO, copy_db
 
 
 def cli(*argv, timeout=120):

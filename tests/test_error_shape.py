@@ -15,7 +15,8 @@ import requests
 from dashboard.app import create_app
 from queries.channels import add_channel
 from queries.settings import load_settings
-from tests.servers import copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import copy_db
 
 
 @pytest.fixture(scope="module")

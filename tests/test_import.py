@@ -673,7 +673,7 @@ def test_committed_mappings_load():
 def test_imports_through_the_running_server(cities, tmp_path):
     if importlib.util.find_spec("dashboard.app") is None:
         pytest.skip("dashboard.app is not importable yet (the Dash app skeleton is still being built)")
-    from tests.servers import running_server
+    from dashboard.launch import running_server
 
     require_realdata(CITIES["boston"])
     db = fresh(tmp_path, "served.duckdb")

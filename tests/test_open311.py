@@ -9,7 +9,8 @@ import requests
 from georeport import GeoReport
 
 from queries import clock
-from tests.servers import REPO, copy_db, running_server
+from dashboard.launch import running_server
+from tests.servers import REPO, copy_db
 
 
 @pytest.fixture(scope="module")
