@@ -392,7 +392,10 @@ class Watchdog:
         self._stopped.set()
 
     def _run(self) -> None:
-        while not self._stopped.wait(self.TICK_S):
+        # time.sleep, not Event.wait(timeout): libfaketime 0.9.10, which CI runs the suite
+        # under, never returns from a timed wait on a condition variable.
+        while not self._stopped.is_set():
+            time.sleep(self.TICK_S)
             now = time.monotonic()
             with self._lock:
                 late = [token for token, (deadline, _) in self._watched.items() if deadline <= now]
