@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.generate import build_demo, top_up
+from data.demo.build import build_demo
+from data.demo.top_up import top_up
 from queries.lifecycle import replay
 from queries.store import OPEN_STATUSES, Store
 
