@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import queries.imports as imports  # noqa: E402
+import queries.imports.load as import_load  # noqa: E402
 from layers.gridimport import import_grid  # noqa: E402
 from layers.matterimport import import_matters  # noqa: E402
 from queries.store import Store  # noqa: E402
@@ -56,14 +56,14 @@ def main() -> None:
         sys.exit(f"{REAL}: the Boston export is not there (../shared/realdata)")
 
     derived_s: list[float] = []
-    original = imports.rebuild_derived
+    original = import_load.rebuild_derived
 
     def timed_rebuild(store, cur):
         start = time.perf_counter()
         original(store, cur)
         derived_s.append(time.perf_counter() - start)
 
-    imports.rebuild_derived = timed_rebuild
+    import_load.rebuild_derived = timed_rebuild
     figures = []
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

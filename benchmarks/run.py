@@ -64,7 +64,7 @@ def measure(fn: Callable[[], Any], runs: int, warmup: int = 1) -> list[float]:
 
 # -- the database ---------------------------------------------------------------------------
 def ensure_db(size: int, folder: Path) -> tuple[Path, float | None]:
-    from data.generate import build_demo
+    from data.demo.build import build_demo
 
     path = folder / f"township-{size}.duckdb"
     if path.exists():

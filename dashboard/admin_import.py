@@ -26,7 +26,8 @@ from typing import Any, Callable
 import pandas as pd
 import pyarrow.compute as pc
 
-from queries import imports
+from queries.imports.files import TextTable, read_text_table
+from queries.imports.mapping import IMPORT_STATUSES, Mapping, load_mapping
 
 # Bigger exports go through the command line (`python -m dashboard import-matters`), which
 # reads the file where it lies instead of carrying it through the browser as base64.
@@ -42,7 +43,7 @@ MAX_STATUS_VALUES = 50
 FIELDS = ("id", "created_at", "closed_at", "due_at", "category", "department", "status", "source",
           "description", "address", "lat", "lon", "point")
 REQUIRED = ("id", "created_at")
-STATUSES = imports.IMPORT_STATUSES
+STATUSES = IMPORT_STATUSES
 
 # Column names (normalised: lower case, no blanks, "_" or "-") that suggest each field:
 # exact names first, then fragments. Common 12345 / 数字城管 and US 311 export headings.
@@ -137,14 +138,14 @@ def upload_path(base: Path, token: str | None) -> Path | None:
     return found[0] if found else None
 
 
-def _read_any_encoding(path: Path) -> tuple[imports.TextTable, str]:
+def _read_any_encoding(path: Path) -> tuple[TextTable, str]:
     try:
-        return imports.read_text_table(path, imports.Mapping(columns={})), "utf-8"
+        return read_text_table(path, Mapping(columns={})), "utf-8"
     except ValueError as exc:
         if "not utf-8" not in str(exc).lower():
             raise
     # Chinese exports that are not UTF-8 are almost always GBK
-    return imports.read_text_table(path, imports.Mapping(columns={}, encoding="gbk")), "gbk"
+    return read_text_table(path, Mapping(columns={}, encoding="gbk")), "gbk"
 
 
 def inspect_upload(path: Path, filename: str) -> dict[str, Any]:
@@ -285,7 +286,7 @@ def render_toml(mapping: dict[str, Any], *, source_name: str = "") -> str:
 def check_mapping(text: str) -> str | None:
     """None when the TOML is a valid mapping, else what is wrong (one line)."""
     try:
-        imports.load_mapping(tomllib.loads(text))
+        load_mapping(tomllib.loads(text))
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         return str(exc).replace("<mapping>: ", "")
     return None

@@ -36,7 +36,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from data.generate import build_demo, needs_top_up, top_up
+    from data.demo.build import build_demo
+    from data.demo.top_up import needs_top_up, top_up
 
     path = Path(args.db_path or load_settings().db_path)
     as_of = datetime.fromisoformat(args.as_of) if args.as_of else None

@@ -28,7 +28,7 @@ from layers.adjacency_store import store_cell_adjacency
 from layers.assign import CellIndex
 from layers.gcj02 import _CHINA_LAT, _CHINA_LON, gdf_gcj02_to_wgs84
 from layers.geojson import geometries_to_wkb
-from queries import imports
+from queries.imports.load import current_township, replace_grid
 from queries.store import Store
 
 STORE_CRS = "EPSG:4326"
@@ -388,7 +388,7 @@ def import_grid(store: Store, *, path: str, id_field: str, name_field: str | Non
     every matter and resource under the new cells, in one transaction."""
     started = time.perf_counter()
     path_ = Path(path).expanduser()
-    current = imports.current_township(store)
+    current = current_township(store)
     reimport = current is not None and current.origin == "import"
     name = township_name or (current.name if reimport else path_.stem)
     code = township_code or (current.code if reimport else "township")
@@ -408,7 +408,7 @@ def import_grid(store: Store, *, path: str, id_field: str, name_field: str | Non
         cells = gpd.GeoDataFrame({"area_id": ids}, geometry=grid.cells.geometry.values, crs=STORE_CRS)
         store_cell_adjacency(store, cur, cells)
 
-    result = imports.replace_grid(store, rows, locate, source=path_.name, township_name=name,
+    result = replace_grid(store, rows, locate, source=path_.name, township_name=name,
                                   also=store_adjacency)
     result.update({"file": str(path_), "crs": grid.source_crs, "from_gcj02": bool(from_gcj02),
                    "warnings": grid.warnings, "seconds": round(time.perf_counter() - started, 3)})

@@ -15,11 +15,12 @@ import pandas as pd
 from layers.gcj02 import gcj02_to_wgs84
 from layers.geojson import geometries_from_wkb
 from layers.gridimport import cell_index
-from queries import imports
+from queries.imports import load as import_load
+from queries.imports.mapping import load_mapping
 from queries.store import Store
 
 
-def cell_locator(cells: pd.DataFrame) -> imports.Locate:
+def cell_locator(cells: pd.DataFrame) -> import_load.Locate:
     """``locate(lon, lat) -> (cell_id, village_id)`` over the store's cells (-1: none)."""
     import geopandas as gpd
 
@@ -46,7 +47,7 @@ def import_matters(store: Store, *, path: str, mapping: str | dict[str, Any],
                    rejects: str | None = None) -> dict[str, Any]:
     """Import the matters of ``path`` as ``mapping`` (a TOML file's path, or its content as
     a dict) says; rejected rows go to ``rejects`` (default ``<path>.rejects.csv``)."""
-    parsed = imports.load_mapping(mapping if isinstance(mapping, dict) else Path(mapping).expanduser())
-    return imports.import_matters(store, Path(path).expanduser(), parsed, locate_factory=cell_locator,
+    parsed = load_mapping(mapping if isinstance(mapping, dict) else Path(mapping).expanduser())
+    return import_load.import_matters(store, Path(path).expanduser(), parsed, locate_factory=cell_locator,
                                   to_wgs84=_gcj02_points_to_wgs84,
                                   rejects_path=Path(rejects).expanduser() if rejects else None)

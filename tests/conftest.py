@@ -26,7 +26,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
-    from data.generate import build_demo
+    from data.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "township.duckdb"
     build_demo(path, matters=DEMO_MATTERS, seed=DEMO_SEED, as_of=DEMO_AS_OF)
@@ -36,7 +36,7 @@ def demo_db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def empty_db_path(tmp_path_factory) -> Path:
     """A township with its grid, departments and categories, but no matters yet."""
-    from data.generate import build_demo
+    from data.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("empty") / "township.duckdb"
     build_demo(path, matters=0, seed=DEMO_SEED, as_of=DEMO_AS_OF)

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import admin_import as logic
 from dashboard.writeops import OPS
-from queries import imports
+from queries.imports.mapping import load_mapping
 from queries.store import Store
 
 HEADER = "工单编号,受理时间,办结时间,办理期限,问题类型,责任部门,状态,问题描述,纬度,经度\n"
@@ -94,7 +94,7 @@ def test_mapping_round_trips_through_the_real_import(store, tmp_path):
     assert mapping["status"] == {"处理中": "dispatched", "已办结": "closed"}
     # what the page saves is the same mapping the command line reads
     saved = logic.save_mapping_file(tmp_path / "mappings", "township_12345", text)
-    assert imports.load_mapping(saved) == imports.load_mapping(mapping)
+    assert load_mapping(saved) == load_mapping(mapping)
 
     before = _matters(store)
     board = logic.JobBoard()

@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.generate import build_demo, top_up
-from queries.lifecycle import replay
+from data.demo.build import build_demo
+from data.demo.lifecycle import STEPS
+from data.demo.top_up import top_up
+from queries.lifecycle import next_status, replay
 from queries.store import OPEN_STATUSES, Store
 
 STATE_FIELDS = ("status", "lead_dept_id", "dispatched_at", "signed_at", "feedback_at", "closed_at",
@@ -60,6 +62,36 @@ def test_state_equals_replay_of_events(demo_store):
         "OR rework_count > 0 OR return_count > 0 OR supervision_count > 0 OR escalated_at IS NOT NULL "
         "UNION SELECT matter_id FROM matters USING SAMPLE 1000 ROWS (reservoir, 3)")["matter_id"]
     assert assert_state_is_replay(demo_store, ids) > 2000
+
+
+def test_every_step_of_the_demo_template_is_a_legal_transition():
+    # The vectorised lifecycle encodes each action's from/to statuses again: they must be
+    # those of queries.lifecycle.
+    for name, action, from_status, to_status in STEPS:
+        assert next_status(action, from_status) == to_status, name
+
+
+def test_every_matter_of_a_small_demo_is_the_replay_of_its_events(tmp_path):
+    path = tmp_path / "small.duckdb"
+    build_demo(path, matters=1500, seed=23, as_of=datetime(2026, 3, 2, 16, 45), days=90)
+    s = Store(path, read_only=True)
+    try:
+        ids = s.frame("SELECT matter_id FROM matters ORDER BY matter_id")["matter_id"]
+        assert len(ids) > 1000
+        assert assert_state_is_replay(s, ids) == len(ids)
+        # The side paths are there to be checked, and some matters are still open.
+        side = s.frame("SELECT count(*) FILTER (voided_at IS NOT NULL) AS voided, "
+                       "count(*) FILTER (escalated_at IS NOT NULL) AS escalated, "
+                       "count(*) FILTER (return_count > 0) AS returned, "
+                       "count(*) FILTER (rework_count > 0) AS reworked, "
+                       "count(*) FILTER (extension_count > 0) AS extended, "
+                       "count(*) FILTER (supervision_count > 0) AS supervised, "
+                       "count(*) FILTER (followed_up_at IS NOT NULL) AS followed_up, "
+                       "count(*) FILTER (status <> 'closed' AND status <> 'voided') AS still_open "
+                       "FROM matters").iloc[0]
+        assert (side > 0).all(), side.to_dict()
+    finally:
+        s.close()
 
 
 def test_nothing_happens_before_it_was_created_or_after_as_of(demo_store):

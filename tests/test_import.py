@@ -31,7 +31,7 @@ from layers.gcj02 import wgs84_to_gcj02
 from layers.geojson import geometries_from_wkb
 from layers.gridimport import import_grid
 from layers.matterimport import import_matters
-from queries.imports import load_mapping
+from queries.imports.mapping import load_mapping
 from queries.lifecycle import replay
 from queries.store import Store
 from tests.importdata import (CITIES, REPO, db_fingerprint, imported_city, independent_cells, independent_city,

@@ -443,7 +443,7 @@ DETECTION_AS_OF = datetime(2025, 11, 26, 10, 0)
 @pytest.fixture(scope="module")
 def detection_store(tmp_path_factory):
     """A demo build on a fixed day, so the seasons it crosses are the same on every run."""
-    from data.generate import build_demo
+    from data.demo.build import build_demo
     from queries.store import Store
 
     path = tmp_path_factory.mktemp("detect") / "township.duckdb"
