@@ -23,8 +23,8 @@ from dash import Patch
 from dashboard import analysis_filters as af
 from dashboard.export import Column
 from dashboard.i18n import name_of, pick, plain, t
-from dashboard.overview_panels import empty_figure, fmt_count, map_geometry
 from dashboard.reader import UNPLACED, Reader
+from dashboard.views.common import empty_figure, fmt_count, map_geometry
 from layers import maptraces
 from layers.analysis_layers import highlight_marker
 from queries.analysis_config import AnalysisConfig

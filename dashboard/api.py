@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint, current_app, jsonify
 
 from dashboard import clock
-from dashboard import overview_panels as panels
+from dashboard.views import overview as panels
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("api", __name__)

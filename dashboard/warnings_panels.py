@@ -25,8 +25,8 @@ from dash import Patch
 from dashboard.api_analysis import drilldown_link
 from dashboard.export import Column
 from dashboard.i18n import pick, plain, t
-from dashboard.overview_panels import map_geometry, remaining_text
 from dashboard.reader import Reader
+from dashboard.views.common import map_geometry, remaining_text
 from layers import maptraces
 from layers.analysis_layers import hotspot_colouring, hotspot_level
 from queries.analysis_config import AnalysisConfig

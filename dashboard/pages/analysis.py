@@ -22,7 +22,6 @@ from flask import current_app
 from dashboard import analysis_filters as af
 from dashboard import analysis_panels as ap
 from dashboard import clock
-from dashboard import overview_panels as overview
 from dashboard.components import analysis as widgets
 from dashboard.components import ids_analysis as ids
 from dashboard.components.filter_bar import dropdown_labels
@@ -30,6 +29,7 @@ from dashboard.components.panel import notice, panel
 from dashboard.export import export_file
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 
 
@@ -187,13 +187,13 @@ def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> ap
     _, reader = _config()
     return ap.AnalysisView(scope=tuple(reader.township_scope()),
                            filters=af.AnalysisFilters.from_data(filters, _today()),
-                           now=overview.as_of_from_tick(tick, clock.now()), selection=selection or {})
+                           now=common.as_of_from_tick(tick, clock.now()), selection=selection or {})
 
 
 @callback(Output(ids.AN_TICK, "data"), Input(ids.AN_INTERVAL, "n_intervals"), State(ids.AN_TICK, "data"))
 def refresh_tick(_n: int, current: dict | None):
     _, reader = _config()
-    latest = overview.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -295,7 +295,7 @@ def update_summary(tick: dict | None, filters: dict | None, selection: dict | No
         note = notice(t("an.empty.filtered", lang), t("an.empty.filtered.hint", lang), kind="filtered")
     elif kind == "none":
         note = notice(t("an.empty.period", lang), kind="filtered")
-    return ap.summary_text(reader, view, lang), overview.as_of_text(view.now, lang), note
+    return ap.summary_text(reader, view, lang), common.as_of_text(view.now, lang), note
 
 
 @callback(Output(ids.AN_TREND, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),

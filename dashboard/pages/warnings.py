@@ -19,7 +19,6 @@ from flask import current_app
 
 from dashboard import analysis_panels as ap
 from dashboard import clock
-from dashboard import overview_panels as overview
 from dashboard import warnings_panels as wp
 from dashboard.components import analysis as widgets
 from dashboard.components import ids_analysis as ids
@@ -28,6 +27,7 @@ from dashboard.components.panel import panel
 from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 from queries.warnings import SEVERITIES
 
@@ -119,7 +119,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
 
 
 def _minutes_per_day() -> int:
-    return overview.day_minutes(current_app.config["SETTINGS"].office_hours)
+    return common.day_minutes(current_app.config["SETTINGS"].office_hours)
 
 
 @callback(Output(ids.WN_TICK, "data"), Input(ids.WN_INTERVAL, "n_intervals"), State(ids.WN_TICK, "data"))
@@ -129,7 +129,7 @@ def refresh_tick(_n: int, current: dict | None):
     settings, reader, store = _config()
     wp.ensure_fresh(store, clock.now(), wp.refresh_lock(current_app.config), config=load_analysis_config(),
                     yellow_share=settings.yellow_fraction)
-    latest = overview.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -139,9 +139,9 @@ def update_kpis(tick: dict | None, lang: str):
     _, reader, store = _config()
     values = wp.kpi_values(wp.active_frame(reader, reader.township_scope()), lang)
     keys = [item["id"]["key"] for item in ctx.outputs_list[0]]
-    now = overview.as_of_from_tick(tick, clock.now())
+    now = common.as_of_from_tick(tick, clock.now())
     refreshed = store.meta("warnings_refreshed_at")
-    as_of = overview.as_of_text(now, lang) + (" · " + t("wn.refreshed", lang, time=refreshed[11:16])
+    as_of = common.as_of_text(now, lang) + (" · " + t("wn.refreshed", lang, time=refreshed[11:16])
                                               if refreshed else "")
     return [values[k][0] for k in keys], [values[k][1] for k in keys], as_of
 
@@ -171,7 +171,7 @@ def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
         return no_update, no_update
     _, reader, store = _config()
     outcome = wp.acknowledge(store, button["key"], actor, note, clock.now(), lang)
-    tick = overview.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
+    tick = common.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
     return widgets.outcome_view(outcome.kind, outcome.message), tick
 
 
@@ -180,7 +180,7 @@ def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
 def draw_map(lang: str, metric: str):
     settings, reader, _store = _config()
     scope = reader.township_scope()
-    frame = wp.hotspot_frame(reader, load_analysis_config(), overview.as_of_from_tick(None, clock.now()), scope,
+    frame = wp.hotspot_frame(reader, load_analysis_config(), common.as_of_from_tick(None, clock.now()), scope,
                              metric)
     return wp.hotspot_figure(reader, frame, scope, lang, tile_url=settings.map_tile_url,
                              tile_attribution=settings.map_tile_attribution)
@@ -196,7 +196,7 @@ def recolour_map(cell_ids: list | None, tick: dict | None, metric: str, lang: st
     _, reader, _store = _config()
     config = load_analysis_config()
     scope = reader.township_scope()
-    frame = wp.hotspot_frame(reader, config, overview.as_of_from_tick(tick, clock.now()), scope, metric)
+    frame = wp.hotspot_frame(reader, config, common.as_of_from_tick(tick, clock.now()), scope, metric)
     return (wp.map_patch(wp.hotspot_colouring_for(frame, cell_ids, lang)),
             wp.hotspot_summary(frame, cell_ids, metric, int(config.warnings["gi_window_days"]), lang),
             widgets.hot_cell_table(wp.hot_cell_rows(reader, frame, scope, lang), lang))
