@@ -18,12 +18,12 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch
 
 from dashboard import analysis_filters as af
 from dashboard.export import Column
 from dashboard.i18n import name_of, pick, plain, t
 from dashboard.reader import UNPLACED, Reader
+from dashboard.views import common
 from dashboard.views.common import empty_figure, fmt_count, map_geometry
 from layers import maptraces
 from layers.analysis_layers import highlight_marker
@@ -44,8 +44,6 @@ SATISFACTION_COLOURS = {"satisfied": "#2f9e55", "basic_satisfied": "#a6d96a", "u
 SELECTED_COLOUR = "#13243a"
 BAR_COLOUR = "#2f6db0"
 DIMMED = 0.35
-GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"]}
 
 
 @dataclass(frozen=True)
@@ -458,13 +456,6 @@ def map_figure(reader: Reader, view: AnalysisView, lang: str, *, tile_url: str =
     return figure, geometry.cell_ids
 
 
-def map_patch(update: dict[str, Any]) -> Patch:
-    patch = Patch()
-    for key, value in update.items():
-        patch["data"][0][key] = value
-    return patch
-
-
 def click_label(reader: Reader, scope: Iterable[int], dim: str, value: Any, lang: str) -> str:
     """The chip's text for a clicked value whose chart does not carry its name."""
     if dim == "cell":
@@ -760,18 +751,6 @@ def ranking_note(frame: pd.DataFrame, selection: dict | None, lang: str) -> str:
 
 
 # -- the cross-filter's state machine ------------------------------------------------------------
-def clicked(triggered_id: Any, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pattern id of the button really clicked (its ``n_clicks`` above 0), from
-    ``ctx.triggered_id`` and the callback's ``inputs_list`` entry; None when the callback
-    fired because buttons were (re)drawn."""
-    if not isinstance(triggered_id, dict):
-        return None
-    for item in items or []:
-        if item.get("id") == dict(triggered_id) and item.get("value"):
-            return dict(item["id"])
-    return None
-
-
 def next_selection(selection: dict | None, triggered_id: Any, clicks: dict[str, dict | None],
                    chip_inputs: list[dict[str, Any]], breakdown: str | None, *, graph_ids: dict[str, str],
                    clear_all_id: str, label_of: Callable[[str, Any], str]) -> dict | None:
@@ -781,7 +760,7 @@ def next_selection(selection: dict | None, triggered_id: Any, clicks: dict[str, 
     if triggered_id == clear_all_id:
         return {} if selection else None
     if isinstance(triggered_id, dict):
-        button = clicked(triggered_id, chip_inputs)
+        button = common.clicked(triggered_id, chip_inputs)
         if button is None or button.get("dim") not in selection:
             return None
         return af.clear(selection, button["dim"])

@@ -29,6 +29,7 @@ from dashboard.export import Column, export_file, neutralise, to_csv, to_xlsx
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
 from dashboard.strings_analysis import STRINGS as ANALYSIS_STRINGS
+from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 from queries.settings import load_settings
 from queries.store import Store
@@ -281,7 +282,7 @@ def test_the_map_outlines_the_clicked_cell(reader, period):
                               "zh")
     widths = update["marker"]["line"]["width"]
     assert widths[5] == 3.0 and sorted(set(widths)) == [0.6, 3.0]
-    patch = ap.map_patch(update)
+    patch = common.map_patch(update)
     assert isinstance(patch, dash.Patch)
 
 
@@ -416,8 +417,8 @@ def test_every_string_of_the_pages_is_in_chinese_and_english():
 def test_every_key_the_code_names_exists():
     """Literal keys in the pages' code (t("an.…") and t("wn.…")) are all defined."""
     used = set()
-    for path in ["dashboard/analysis_panels.py", "dashboard/warnings_panels.py", "dashboard/pages/analysis.py",
-                 "dashboard/pages/warnings.py", "dashboard/components/analysis.py"]:
+    for path in ["dashboard/analysis_panels.py", "dashboard/views/warnings.py", "dashboard/pages/analysis.py",
+                 "dashboard/pages/warnings.py", "dashboard/pages/warnings_layout.py", "dashboard/components/export.py"]:
         used |= set(re.findall(r"""t\(["']((?:an|wn)\.[\w.]+)["']""", (REPO / path).read_text(encoding="utf-8")))
     assert used and sorted(used - set(STRINGS)) == []
 

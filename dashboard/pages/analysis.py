@@ -22,8 +22,8 @@ from flask import current_app
 from dashboard import analysis_filters as af
 from dashboard import analysis_panels as ap
 from dashboard import clock
-from dashboard.components import analysis as widgets
 from dashboard.components import ids_analysis as ids
+from dashboard.components.export import export_buttons
 from dashboard.components.filter_bar import dropdown_labels
 from dashboard.components.panel import notice, panel
 from dashboard.export import export_file
@@ -71,7 +71,7 @@ def _radio(id_: str, options: list[tuple[str, str]], value: str) -> dcc.RadioIte
 
 
 def _graph(id_: str, height: int) -> dcc.Graph:
-    return dcc.Graph(id=id_, config={**ap.GRAPH_CONFIG, "displayModeBar": False}, className="an-graph",
+    return dcc.Graph(id=id_, config={**common.GRAPH_CONFIG, "displayModeBar": False}, className="an-graph",
                      style={"minHeight": f"{height}px"})
 
 
@@ -86,7 +86,25 @@ def _grid(id_: str, columns: list[dict], lang: str, height: int) -> dag.AgGrid:
 
 
 def _export_buttons(table: str, lang: str) -> html.Div:
-    return widgets.export_buttons(lambda fmt: ids.an_export(table, fmt), lang)
+    return export_buttons(lambda fmt: ids.an_export(table, fmt), lang)
+
+
+def crossfilter_chips(chips: list[tuple[str, str]], lang: str) -> list:
+    """One chip per active cross-filter (its dimension, its value, a button that clears
+    it); a hint when there is none."""
+    if not chips:
+        return [html.Span(t("an.chips.none", lang), className="an-chips-empty")]
+    out = []
+    for dim, label in chips:
+        dim_label = t(f"an.dim.{dim}", lang)
+        out.append(html.Span(
+            [html.Span(dim_label, className="an-chip-dim"),
+             html.Span(label, className="an-chip-label"),
+             html.Button("×", id=ids.an_chip_clear(dim), n_clicks=0, type="button", className="an-chip-clear",
+                         title=t("an.chips.clear_one", lang, dim=dim_label),
+                         **{"aria-label": t("an.chips.clear_one", lang, dim=dim_label)})],
+            className=f"an-chip an-chip-{dim}", **{"data-dim": dim}))
+    return out
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -127,7 +145,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                              type="button")],
                 className="filter-bar an-filter-bar"),
             html.Div([html.Span(t("an.chips.title", lang), className="an-chips-title"),
-                      html.Div(widgets.crossfilter_chips([], lang), id=ids.AN_CHIPS, className="an-chips"),
+                      html.Div(crossfilter_chips([], lang), id=ids.AN_CHIPS, className="an-chips"),
                       html.Button(t("an.chips.clear_all", lang), id=ids.AN_CHIPS_CLEAR, n_clicks=0, type="button",
                                   className="an-chips-clear")],
                      className="an-crossfilter", **{"aria-live": "polite"}),
@@ -141,7 +159,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 className="an-row an-row-wide"),
             html.Div(
                 [panel(t("an.map.title", lang),
-                       dcc.Graph(id=ids.AN_MAP, config={**ap.GRAPH_CONFIG, "scrollZoom": True},
+                       dcc.Graph(id=ids.AN_MAP, config={**common.GRAPH_CONFIG, "scrollZoom": True},
                                  className="an-map-graph", style={"height": "420px"}),
                        subtitle=t("an.map.subtitle", lang), class_name="an-panel-map"),
                  panel(t("an.categories.title", lang), _graph(ids.AN_CATEGORIES, 300),
@@ -280,7 +298,7 @@ def cross_filter(*args):
 
 @callback(Output(ids.AN_CHIPS, "children"), Input(ids.AN_SELECTION, "data"), State(ids.AN_LANG, "data"))
 def render_chips(selection: dict | None, lang: str):
-    return widgets.crossfilter_chips(af.chips(selection), lang)
+    return crossfilter_chips(af.chips(selection), lang)
 
 
 @callback(Output(ids.AN_SUMMARY, "children"), Output(ids.AN_AS_OF, "children"), Output(ids.AN_NOTICE, "children"),
@@ -371,7 +389,7 @@ def recolour_map(cell_ids: list | None, tick, filters, selection, lang: str):
     if cell_ids is None:
         return no_update
     _, reader = _config()
-    return ap.map_patch(ap.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
+    return common.map_patch(ap.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
 
 
 @callback(Output(ids.AN_INDICATORS, "rowData"), Output(ids.AN_INDICATORS_NOTE, "children"),
@@ -400,7 +418,7 @@ def update_ranking(tick, filters, selection, lang: str):
           State(ids.AN_TICK, "data"), State(ids.AN_FILTERS, "data"), State(ids.AN_SELECTION, "data"),
           State(ids.AN_INDICATORS_BY, "value"), State(ids.AN_LANG, "data"), prevent_initial_call=True)
 def export(_clicks: list, tick, filters, selection, group_by: str, lang: str):
-    button = ap.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None:
         return no_update
     _, reader = _config()

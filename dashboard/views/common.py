@@ -19,6 +19,10 @@ from dashboard.reader import Reader
 from layers import maptraces
 from queries.settings import office_segments
 
+# The mode bar of the analysis and warnings charts: no selection tools (a click selects), no
+# PNG export (the tables export), nothing sent to the cloud.
+GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"]}
 
 # -- the clock the panels refresh on ------------------------------------------------------
 def day_minutes(office_hours: str) -> int:

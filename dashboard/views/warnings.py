@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch
 
 from dashboard.api_analysis import drilldown_link
 from dashboard.export import Column
@@ -389,10 +388,3 @@ def hot_cell_rows(reader: Reader, frame: pd.DataFrame, scope: Iterable[int], lan
                                               "to": _day(r["window_end"]), "lang": lang}),
         })
     return rows
-
-
-def map_patch(update: dict[str, Any]) -> Patch:
-    patch = Patch()
-    for key, value in update.items():
-        patch["data"][0][key] = value
-    return patch
