@@ -4,9 +4,9 @@ indicator with its numerator and denominator, and the department ranking with çŽ
 
 Two layers narrow every panel: the filter bar (period, area, category tree, source,
 department) and the cross-filter â€” a click on a bar, a heatmap square or a map cell,
-shown as a chip that clears it (``dashboard/analysis_filters.py``). Refreshing works as on
-the overview: an Interval asks for the data version; ``AN_TICK`` changes only when the data
-or the minute change. A drill-down link (from ``/warnings`` or the warnings API) opens the
+shown as a chip that clears it (``dashboard/views/analysis_filters.py``). Refreshing works
+as on the overview: an Interval asks for the data version; ``AN_TICK`` changes only when the
+data or the minute change. A drill-down link (from ``/warnings`` or the warnings API) opens the
 page with its ``village``, ``cell``, ``dept``, ``major``, ``category``, ``from`` and ``to``.
 """
 from __future__ import annotations
@@ -19,8 +19,6 @@ import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from dashboard import analysis_filters as af
-from dashboard import analysis_panels as ap
 from dashboard import clock
 from dashboard.components import ids_analysis as ids
 from dashboard.components.export import export_buttons
@@ -29,6 +27,9 @@ from dashboard.components.panel import notice, panel
 from dashboard.export import export_file
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.views import analysis_charts as charts
+from dashboard.views import analysis_filters as af
+from dashboard.views import analysis_tables as tables
 from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 
@@ -115,8 +116,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     config = load_analysis_config()
     initial = af.initial_values(query)
     filters = af.AnalysisFilters.from_values(initial, query.get("from"), query.get("to"), _today())
-    grains = [(g, t(f"an.grain.{g}", lang)) for g in ap.GRAINS]
-    breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in ap.BREAKDOWNS]
+    grains = [(g, t(f"an.grain.{g}", lang)) for g in charts.GRAINS]
+    breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in charts.BREAKDOWNS]
     return html.Div(
         [
             dcc.Store(id=ids.AN_LANG, data=lang),
@@ -175,23 +176,23 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                  html.Div(t("an.handling.note", lang), className="an-table-note an-graph-note")]),
                        subtitle=t("an.handling.subtitle", lang), class_name="an-panel-handling",
                        tools=_radio(ids.AN_HANDLING_BY, [(g, t(f"an.breakdown.{g}", lang))
-                                                         for g in ap.HANDLING_GROUPS], "major")),
+                                                         for g in charts.HANDLING_GROUPS], "major")),
                  panel(t("an.satisfaction.title", lang), _graph(ids.AN_SATISFACTION, 260),
                        subtitle=t("an.satisfaction.subtitle", lang), class_name="an-panel-satisfaction")],
                 className="an-row an-row-three"),
             panel(t("an.ind.title", lang),
                   html.Div([html.Div(id=ids.AN_INDICATORS_NOTE, className="an-table-note"),
-                            _grid(ids.AN_INDICATORS, ap.indicator_columns(lang), lang, 420)]),
+                            _grid(ids.AN_INDICATORS, tables.indicator_columns(lang), lang, 420)]),
                   subtitle=t("an.ind.subtitle", lang), class_name="an-panel-indicators",
                   tools=html.Div([
                       html.Label(t("an.ind.by", lang), className="filter-label an-inline-label"),
                       dcc.Dropdown(id=ids.AN_INDICATORS_BY, value="township", clearable=False, searchable=False,
                                    options=[{"label": t(f"an.ind.by.{g}", lang), "value": g}
-                                            for g in ap.INDICATOR_GROUPS], className="an-by-dropdown"),
+                                            for g in tables.INDICATOR_GROUPS], className="an-by-dropdown"),
                       _export_buttons("indicators", lang)], className="an-tools")),
             panel(t("an.rank.title", lang),
                   html.Div([html.Div(id=ids.AN_RANKING_NOTE, className="an-table-note"),
-                            _grid(ids.AN_RANKING, ap.ranking_columns(config, lang), lang, 440)]),
+                            _grid(ids.AN_RANKING, tables.ranking_columns(config, lang), lang, 440)]),
                   subtitle=t("an.rank.subtitle", lang), class_name="an-panel-ranking",
                   tools=_export_buttons("ranking", lang)),
         ],
@@ -201,9 +202,9 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
 
 
 # -- callbacks ---------------------------------------------------------------------------------
-def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> ap.AnalysisView:
+def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> af.AnalysisView:
     _, reader = _config()
-    return ap.AnalysisView(scope=tuple(reader.township_scope()),
+    return af.AnalysisView(scope=tuple(reader.township_scope()),
                            filters=af.AnalysisFilters.from_data(filters, _today()),
                            now=common.as_of_from_tick(tick, clock.now()), selection=selection or {})
 
@@ -232,10 +233,10 @@ def fill_options(lang: str, initial: dict | None):
     drill-down link chose are set again with them: a Dropdown drops values it has no
     option for."""
     _, reader = _config()
-    options = ap.filter_options(reader, reader.township_scope(), lang)
+    options = af.filter_options(reader, reader.township_scope(), lang)
     names = [item["id"]["name"] for item in ctx.outputs_list[1]]
-    shown = ap.shown_options(options, initial or {})
-    values = [ap.prune_values((initial or {}).get(name), shown[name]) for name in names]
+    shown = af.shown_options(options, initial or {})
+    values = [af.prune_values((initial or {}).get(name), shown[name]) for name in names]
     return options, [shown[name] for name in names], values
 
 
@@ -245,8 +246,8 @@ def fill_options(lang: str, initial: dict | None):
 def narrow_cells(villages: list | None, cells: list | None, options: dict | None):
     if not options:
         return no_update, no_update
-    shown = ap.narrow_options(options["cells"], "village", villages)
-    kept = ap.prune_values(cells, shown)
+    shown = af.narrow_options(options["cells"], "village", villages)
+    kept = af.prune_values(cells, shown)
     return shown, (kept if kept != (cells or []) else no_update)
 
 
@@ -257,8 +258,8 @@ def narrow_cells(villages: list | None, cells: list | None, options: dict | None
 def narrow_categories(majors: list | None, categories: list | None, options: dict | None):
     if not options:
         return no_update, no_update
-    shown = ap.narrow_options(options["categories"], "major", majors)
-    kept = ap.prune_values(categories, shown)
+    shown = af.narrow_options(options["categories"], "major", majors)
+    kept = af.prune_values(categories, shown)
     return shown, (kept if kept != (categories or []) else no_update)
 
 
@@ -287,9 +288,9 @@ def cross_filter(*args):
     selection, breakdown, lang = args[-3:]
     _, reader = _config()
     reset = [None] * len(GRAPHS)
-    new = ap.next_selection(selection, ctx.triggered_id, clicks, ctx.inputs_list[len(GRAPHS)], breakdown,
+    new = af.next_selection(selection, ctx.triggered_id, clicks, ctx.inputs_list[len(GRAPHS)], breakdown,
                             graph_ids=GRAPHS, clear_all_id=ids.AN_CHIPS_CLEAR,
-                            label_of=lambda dim, value: ap.click_label(reader, reader.township_scope(), dim, value,
+                            label_of=lambda dim, value: af.click_label(reader, reader.township_scope(), dim, value,
                                                                        lang))
     if new is None:
         return no_update, *[no_update] * len(GRAPHS)
@@ -307,13 +308,13 @@ def render_chips(selection: dict | None, lang: str):
 def update_summary(tick: dict | None, filters: dict | None, selection: dict | None, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    kind = ap.notice_kind(reader, view)
+    kind = af.notice_kind(reader, view)
     note = None
     if kind == "filtered":
         note = notice(t("an.empty.filtered", lang), t("an.empty.filtered.hint", lang), kind="filtered")
     elif kind == "none":
         note = notice(t("an.empty.period", lang), kind="filtered")
-    return ap.summary_text(reader, view, lang), common.as_of_text(view.now, lang), note
+    return af.summary_text(reader, view, lang), common.as_of_text(view.now, lang), note
 
 
 @callback(Output(ids.AN_TREND, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -322,7 +323,8 @@ def update_summary(tick: dict | None, filters: dict | None, selection: dict | No
 def update_trend(tick, filters, selection, grain: str, breakdown: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.trend_figure(ap.trend_frame(reader, view, grain, breakdown), grain, breakdown, view.selection, lang)
+    frame = charts.trend_frame(reader, view, grain, breakdown)
+    return charts.trend_figure(frame, grain, breakdown, view.selection, lang)
 
 
 @callback(Output(ids.AN_HEATMAP, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -330,7 +332,7 @@ def update_trend(tick, filters, selection, grain: str, breakdown: str, lang: str
 def update_heatmap(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.heatmap_figure(ap.heatmap_frame(reader, view), view.selection, lang)
+    return charts.heatmap_figure(charts.heatmap_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_CATEGORIES, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -338,7 +340,7 @@ def update_heatmap(tick, filters, selection, lang: str):
 def update_categories(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.top_categories_figure(ap.top_categories_frame(reader, view), view.selection, lang)
+    return charts.top_categories_figure(charts.top_categories_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_SOURCES, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -346,7 +348,7 @@ def update_categories(tick, filters, selection, lang: str):
 def update_sources(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.sources_figure(ap.sources_frame(reader, view), view.selection, lang)
+    return charts.sources_figure(charts.sources_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_DEPARTMENTS, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -354,7 +356,7 @@ def update_sources(tick, filters, selection, lang: str):
 def update_departments(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.departments_figure(ap.departments_frame(reader, view), view.selection, lang)
+    return charts.departments_figure(charts.departments_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_HANDLING, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -362,7 +364,7 @@ def update_departments(tick, filters, selection, lang: str):
 def update_handling(tick, filters, selection, group_by: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.handling_figure(ap.handling_frame(reader, view, group_by), group_by, lang)
+    return charts.handling_figure(charts.handling_frame(reader, view, group_by), group_by, lang)
 
 
 @callback(Output(ids.AN_SATISFACTION, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -370,14 +372,15 @@ def update_handling(tick, filters, selection, group_by: str, lang: str):
 def update_satisfaction(tick, filters, selection, grain: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.satisfaction_figure(ap.satisfaction_frame(reader, view, grain), grain, load_analysis_config(), lang)
+    frame = charts.satisfaction_frame(reader, view, grain)
+    return charts.satisfaction_figure(frame, grain, load_analysis_config(), lang)
 
 
 @callback(Output(ids.AN_MAP, "figure"), Output(ids.AN_MAP_CELLS, "data"), Input(ids.AN_LANG, "data"),
           State(ids.AN_FILTERS, "data"))
 def draw_map(lang: str, filters: dict | None):
     settings, reader = _config()
-    figure, cell_ids = ap.map_figure(reader, _view(None, filters, None), lang, tile_url=settings.map_tile_url,
+    figure, cell_ids = charts.map_figure(reader, _view(None, filters, None), lang, tile_url=settings.map_tile_url,
                                      tile_attribution=settings.map_tile_attribution)
     return figure, cell_ids
 
@@ -389,7 +392,7 @@ def recolour_map(cell_ids: list | None, tick, filters, selection, lang: str):
     if cell_ids is None:
         return no_update
     _, reader = _config()
-    return common.map_patch(ap.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
+    return common.map_patch(charts.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
 
 
 @callback(Output(ids.AN_INDICATORS, "rowData"), Output(ids.AN_INDICATORS_NOTE, "children"),
@@ -399,8 +402,8 @@ def update_indicators(tick, filters, selection, group_by: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
     config = load_analysis_config()
-    rows = ap.indicator_rows(ap.indicators_frame(reader, view, config, group_by), config, group_by, lang)
-    return rows, ap.week_hour_note(view.selection, lang)
+    rows = tables.indicator_rows(tables.indicators_frame(reader, view, config, group_by), config, group_by, lang)
+    return rows, tables.week_hour_note(view.selection, lang)
 
 
 @callback(Output(ids.AN_RANKING, "rowData"), Output(ids.AN_RANKING_NOTE, "children"),
@@ -410,8 +413,8 @@ def update_ranking(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
     config = load_analysis_config()
-    frame = ap.ranking_frame(reader, view, config)
-    return ap.ranking_rows(frame, config, lang), ap.ranking_note(frame, view.selection, lang)
+    frame = tables.ranking_frame(reader, view, config)
+    return tables.ranking_rows(frame, config, lang), tables.ranking_note(frame, view.selection, lang)
 
 
 @callback(Output(ids.AN_DOWNLOAD, "data"), Input(ids.an_export(ALL, ALL), "n_clicks"),
@@ -422,7 +425,7 @@ def export(_clicks: list, tick, filters, selection, group_by: str, lang: str):
     if button is None:
         return no_update
     _, reader = _config()
-    columns, rows, stem = ap.export_table(reader, _view(tick, filters, selection), load_analysis_config(),
+    columns, rows, stem = tables.export_table(reader, _view(tick, filters, selection), load_analysis_config(),
                                           button["table"], lang, group_by=group_by)
     content, filename = export_file(columns, rows, button["format"], name=stem,
                                     sheet=t(f"an.export.sheet.{button['table']}", lang))

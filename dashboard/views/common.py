@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
@@ -47,6 +48,30 @@ def as_of_text(moment: datetime, lang: str) -> str:
 
 
 # -- numbers -----------------------------------------------------------------------------
+def number(value: Any) -> float | None:
+    """A database value as a float; missing (None, NaN, NA, NaT) or not a number: None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """A share (0–1) as "12.5%"; missing as "—"."""
+    value = number(value)
+    return "—" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def day_text(value: Any) -> str:
+    """A timestamp's day as "2026-11-26"; missing as ""."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
 def fmt_count(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "0"
