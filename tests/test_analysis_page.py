@@ -22,7 +22,7 @@ from dash._utils import AttributeDict
 
 from dashboard import clock
 from dashboard.app import create_app
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import analysis as ids
 from dashboard.export import Column, export_file, neutralise, to_csv, to_xlsx
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader

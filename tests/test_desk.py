@@ -19,7 +19,7 @@ from dash._utils import AttributeDict
 
 from dashboard import clock
 from dashboard.app import create_app
-from dashboard.components import ids
+from dashboard.components.ids import desk as ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader

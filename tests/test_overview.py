@@ -17,8 +17,8 @@ from dash._utils import AttributeDict
 
 from dashboard import clock
 from dashboard.app import create_app
-from dashboard.components import ids
 from dashboard.components.filter_bar import FILTER_NAMES
+from dashboard.components.ids import overview as ids
 from dashboard.components.kpi import KPI_KEYS
 from dashboard.components.light import light_badge
 from dashboard.i18n import STRINGS, t

@@ -18,7 +18,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from dashboard.app import create_app
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import warnings as ids
 from dashboard.pages import warnings_layout
 from dashboard.reader import Reader
 from dashboard.views import warnings as wp

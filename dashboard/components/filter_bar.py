@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.components import ids
+from dashboard.components.ids import overview as ids
 from dashboard.i18n import t
 
 FILTER_NAMES = ("villages", "sources", "majors", "depts")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from dash import html
 
-from dashboard.components import ids
+from dashboard.components.ids import overview as ids
 from dashboard.i18n import t
 
 

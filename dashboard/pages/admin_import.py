@@ -19,7 +19,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from dashboard.components import ids_admin as ids
+from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
 from dashboard.i18n import STRINGS, t
 from dashboard.pagelang import page_language

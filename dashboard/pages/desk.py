@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, has_app_context
 
 from dashboard import clock
-from dashboard.components import ids
+from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms

@@ -16,8 +16,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from dashboard import clock
-from dashboard.components import ids
 from dashboard.components.filter_bar import filter_bar
+from dashboard.components.ids import overview as ids
 from dashboard.components.kpi import kpi_row
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel

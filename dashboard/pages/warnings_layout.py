@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import warnings as ids
 from dashboard.i18n import t
 
 WARNING_KPIS = (("total", "neutral"), ("unacknowledged", "accent"), ("high", "red"), ("medium", "yellow"),

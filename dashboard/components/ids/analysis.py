@@ -1,19 +1,10 @@
-"""Component ids of the analysis page (``/analysis``) and the warnings page (``/warnings``),
-made here and nowhere else (as ``dashboard/components/ids.py`` does for the other pages).
-
-Repeated widgets get pattern-matching ids (dicts with a ``type``); single widgets a
-constant, prefixed ``an-`` / ``wn-`` so that no page's ids meet another's.
-"""
+"""Ids of the analysis page (分析研判, ``/analysis``): its filter bar, chips, charts and tables."""
 from __future__ import annotations
 
 from typing import Any
 
+from dashboard.components.ids import pattern
 
-def _pattern(kind: str, **keys: Any) -> dict[str, Any]:
-    return {"type": kind, **keys}
-
-
-# -- /analysis ------------------------------------------------------------------------------
 AN_LANG = "an-lang"                  # dcc.Store: the page's language
 AN_TICK = "an-tick"                  # dcc.Store: {"version", "as_of"}, as on the overview
 AN_INTERVAL = "an-interval"
@@ -50,52 +41,14 @@ AN_DOWNLOAD = "an-download"
 
 def an_filter(name: str) -> dict[str, Any]:
     """A dropdown of the filter bar: villages, cells, majors, categories, sources, depts."""
-    return _pattern("an-filter", name=name)
+    return pattern("an-filter", name=name)
 
 
 def an_chip_clear(dim: str) -> dict[str, Any]:
     """The clear button of one cross-filter chip."""
-    return _pattern("an-chip-clear", dim=dim)
+    return pattern("an-chip-clear", dim=dim)
 
 
 def an_export(table: str, fmt: str) -> dict[str, Any]:
     """Download ``table`` (indicators, ranking) as ``fmt`` (csv, xlsx)."""
-    return _pattern("an-export", table=table, format=fmt)
-
-
-# -- /warnings ------------------------------------------------------------------------------
-WN_LANG = "wn-lang"
-WN_TICK = "wn-tick"                  # changes with the data version (a warnings refresh bumps it) or the minute
-WN_INTERVAL = "wn-interval"
-WN_AS_OF = "wn-as-of"
-WN_LIST = "wn-list"
-WN_COUNT = "wn-count"                # "showing n of m"
-WN_FAMILIES = "wn-families"          # dcc.Dropdown: method families shown
-WN_SEVERITIES = "wn-severities"      # dcc.Checklist
-WN_UNACKNOWLEDGED = "wn-unacknowledged"
-WN_ACTOR = "wn-actor"                # who acknowledges (remembered in the browser)
-WN_NOTE = "wn-note"
-WN_OUTCOME = "wn-outcome"            # the result of the last acknowledgement
-WN_MAP = "wn-map"
-WN_MAP_CELLS = "wn-map-cells"
-WN_HOT_METRIC = "wn-hot-metric"
-WN_HOT_SUMMARY = "wn-hot-summary"
-WN_HOT_TABLE = "wn-hot-table"      # the hot cells, hottest first
-WN_DOWNLOAD = "wn-download"
-
-
-def wn_kpi_value(key: str) -> dict[str, Any]:
-    return _pattern("wn-kpi-value", key=key)
-
-
-def wn_kpi_detail(key: str) -> dict[str, Any]:
-    return _pattern("wn-kpi-detail", key=key)
-
-
-def wn_ack(key: str) -> dict[str, Any]:
-    """The acknowledge button of the warning ``key``."""
-    return _pattern("wn-ack", key=key)
-
-
-def wn_export(fmt: str) -> dict[str, Any]:
-    return _pattern("wn-export", format=fmt)
+    return pattern("an-export", table=table, format=fmt)

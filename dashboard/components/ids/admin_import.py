@@ -1,9 +1,9 @@
-"""Component ids of the import page (``/admin/import``), made here and nowhere else (as
-``dashboard/components/ids.py`` does for the other pages); prefixed ``adm-`` so that no
-page's ids meet another's."""
+"""Ids of the import page (数据导入, ``/admin/import``)."""
 from __future__ import annotations
 
 from typing import Any
+
+from dashboard.components.ids import pattern
 
 ADM_LANG = "adm-lang"                    # dcc.Store: the page's language
 ADM_FILE = "adm-file"                    # dcc.Store: the inspected upload (token, columns, preview…)
@@ -41,4 +41,4 @@ def admin_field(field: str) -> str:
 
 def admin_status(index: int) -> dict[str, Any]:
     """The dropdown mapping their ``index``-th status value to ours."""
-    return {"type": "adm-status", "index": index}
+    return pattern("adm-status", index=index)
