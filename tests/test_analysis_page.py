@@ -4,15 +4,12 @@ matters), the indicators table and the ranking, CSV/Excel export with formula ce
 neutralised, its strings, and its callbacks called directly."""
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
-import re
 import sys
 from contextvars import copy_context
 from datetime import date, timedelta
-from pathlib import Path
 
 import dash
 import plotly.graph_objects as go
@@ -26,7 +23,6 @@ from dashboard.components.ids import analysis as ids
 from dashboard.export import Column, export_file, neutralise, to_csv, to_xlsx
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
-from dashboard.strings_analysis import STRINGS as ANALYSIS_STRINGS
 from dashboard.views import analysis_charts as charts
 from dashboard.views import analysis_filters as af
 from dashboard.views import analysis_tables as tables
@@ -36,7 +32,6 @@ from queries.settings import load_settings
 from queries.store import Store
 from queries.warnings import METHODS
 
-REPO = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings({})
 CONFIG = load_analysis_config()
 SPAN_DAYS = 30
@@ -390,39 +385,13 @@ def test_the_indicators_and_ranking_tables_export_as_shown(reader, period):
         export_file([], [], "pdf", name="x", sheet="x")
 
 
-# -- strings ---------------------------------------------------------------------------------
-def _base_string_keys() -> set[str]:
-    tree = ast.parse((REPO / "dashboard" / "i18n.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "STRINGS":
-            return {k.value for k in node.value.keys}
-    raise AssertionError("no STRINGS literal in dashboard/i18n.py")
-
-
-def test_every_string_of_the_pages_is_in_chinese_and_english():
-    placeholder = re.compile(r"\{(\w+)\}")
-    for key, (zh, en) in ANALYSIS_STRINGS.items():
-        assert zh.strip() and en.strip(), key
-        assert set(placeholder.findall(zh)) == set(placeholder.findall(en)), key
-        assert STRINGS[key] == (zh, en)                                    # merged into i18n
-        if key not in ("nav.analysis", "nav.warnings"):
-            assert key.startswith(("an.", "wn.")), key
-    assert not set(ANALYSIS_STRINGS) & _base_string_keys(), "a key overrides one of i18n.py"
+# -- strings (tests/test_i18n.py checks every table) ---------------------------------------------
+def test_every_value_the_pages_name_has_a_string():
     needed = ([f"wn.method.{m}" for m in METHODS] + [f"wn.method.short.{m}" for m in METHODS]
               + [f"an.dim.{d}" for d in af.DIMENSIONS] + [f"an.filter.{n}" for n in af.FILTER_NAMES]
               + [f"an.grain.{g}" for g in charts.GRAINS] + [f"an.breakdown.{b}" for b in charts.BREAKDOWNS]
               + [f"an.ind.by.{g}" for g in tables.INDICATOR_GROUPS] + [f"an.dow.{d}" for d in range(1, 8)])
     assert [k for k in needed if k not in STRINGS] == []
-
-
-def test_every_key_the_code_names_exists():
-    """Literal keys in the pages' code (t("an.…") and t("wn.…")) are all defined."""
-    used = set()
-    for path in ["dashboard/views/analysis_charts.py", "dashboard/views/analysis_tables.py",
-                 "dashboard/views/analysis_filters.py", "dashboard/views/warnings.py", "dashboard/pages/analysis.py",
-                 "dashboard/pages/warnings.py", "dashboard/pages/warnings_layout.py", "dashboard/components/export.py"]:
-        used |= set(re.findall(r"""t\(["']((?:an|wn)\.[\w.]+)["']""", (REPO / path).read_text(encoding="utf-8")))
-    assert used and sorted(used - set(STRINGS)) == []
 
 
 # -- the page's callbacks, called directly ---------------------------------------------------------

@@ -21,7 +21,7 @@ from dashboard.components.filter_bar import FILTER_NAMES
 from dashboard.components.ids import overview as ids
 from dashboard.components.kpi import KPI_KEYS
 from dashboard.components.light import light_badge
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import t
 from dashboard.reader import Reader
 from dashboard.views import common
 from dashboard.views import overview as panels
@@ -117,14 +117,6 @@ def test_filters_normalise_empty_to_all_and_sort_values():
     assert panels.Filters.from_data(f.to_data()) == f
     assert not panels.Filters.from_values({}).active
     assert panels.Filters().params() == {"villages": None, "sources": None, "majors": None, "depts": None}
-
-
-def test_every_string_has_chinese_and_english_with_the_same_placeholders():
-    for key, (zh, en) in STRINGS.items():
-        assert zh and en, key
-        assert set(re.findall(r"\{(\w+)\}", zh)) == set(re.findall(r"\{(\w+)\}", en)), key
-    assert t("kpi.overdue", "zh") == "超期 (红灯)"
-    assert t("kpi.overdue", "en") == "Overdue (red)"
 
 
 # -- light badges ---------------------------------------------------------------------------
