@@ -17,11 +17,10 @@ from dash._utils import AttributeDict
 
 from dashboard import clock
 from dashboard.app import create_app
-from dashboard.components.filter_bar import FILTER_NAMES
 from dashboard.components.ids import overview as ids
-from dashboard.components.kpi import KPI_KEYS
 from dashboard.components.light import light_badge
 from dashboard.i18n import t
+from dashboard.pages.overview_layout import FILTER_NAMES, KPI_KEYS
 from dashboard.reader import Reader
 from dashboard.views import common
 from dashboard.views import overview as panels

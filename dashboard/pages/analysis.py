@@ -20,8 +20,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from dashboard import clock
+from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
-from dashboard.components.filter_bar import dropdown_labels
 from dashboard.components.ids import analysis as ids
 from dashboard.components.panel import notice, panel
 from dashboard.export import export_file

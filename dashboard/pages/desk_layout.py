@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.components.filter_bar import dropdown_labels
+from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.ids import desk as ids
 from dashboard.components.light import light_badge, light_class
 from dashboard.components.panel import notice

@@ -16,13 +16,12 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from dashboard import clock
-from dashboard.components.filter_bar import filter_bar
 from dashboard.components.ids import overview as ids
-from dashboard.components.kpi import kpi_row
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.pages.overview_layout import filter_bar, kpi_row
 from dashboard.views import common
 from dashboard.views import overview as panels
 
