@@ -1,9 +1,7 @@
 """Ids of the analysis page (分析研判, ``/analysis``): its filter bar, chips, charts and tables."""
 from __future__ import annotations
 
-from typing import Any
-
-from dashboard.components.ids import pattern
+from dashboard.components.ids import patterns
 
 AN_LANG = "an-lang"                  # dcc.Store: the page's language
 AN_TICK = "an-tick"                  # dcc.Store: {"version", "as_of"}, as on the overview
@@ -39,16 +37,9 @@ AN_RANKING_NOTE = "an-ranking-note"
 AN_DOWNLOAD = "an-download"
 
 
-def an_filter(name: str) -> dict[str, Any]:
-    """A dropdown of the filter bar: villages, cells, majors, categories, sources, depts."""
-    return pattern("an-filter", name=name)
-
-
-def an_chip_clear(dim: str) -> dict[str, Any]:
-    """The clear button of one cross-filter chip."""
-    return pattern("an-chip-clear", dim=dim)
-
-
-def an_export(table: str, fmt: str) -> dict[str, Any]:
-    """Download ``table`` (indicators, ranking) as ``fmt`` (csv, xlsx)."""
-    return pattern("an-export", table=table, format=fmt)
+# A dropdown of the filter bar: villages, cells, majors, categories, sources, depts.
+an_filter = patterns("an-filter", "name")
+# The clear button of one cross-filter chip.
+an_chip_clear = patterns("an-chip-clear", "dim")
+# Download ``table`` (indicators, ranking) in ``format`` (csv, xlsx).
+an_export = patterns("an-export", "table", "format")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.components.ids import pattern
+from dashboard.components.ids import pattern, patterns
 
 DESK_LANG = "desk-lang"              # dcc.Store: the page's language
 DESK_TICK = "desk-tick"              # dcc.Store: {"version", "as_of"}, as on the overview
@@ -28,32 +28,13 @@ def desk_row(queue: Any, matter_id: Any) -> dict[str, Any]:
     return pattern("desk-row", queue=queue, matter=str(matter_id) if isinstance(matter_id, int) else matter_id)
 
 
-def desk_action(action: str) -> dict[str, Any]:
-    return pattern("desk-action", action=action)
-
-
-def desk_field(name: str) -> dict[str, Any]:
-    """An input of the card's action form: note, extend_amount, extend_unit, satisfaction."""
-    return pattern("desk-field", name=name)
-
-
-def desk_dept(role: str) -> dict[str, Any]:
-    """A department picker of the dispatch form: role ``department`` or ``co_departments``."""
-    return pattern("desk-dept", role=role)
-
-
-def desk_field_error(name: str) -> dict[str, Any]:
-    """Where a field's error shows, beside the field."""
-    return pattern("desk-field-error", name=name)
-
-
-def desk_queue(queue: Any) -> dict[str, Any]:
-    return pattern("desk-queue", queue=queue)
-
-
-def desk_queue_count(queue: Any) -> dict[str, Any]:
-    return pattern("desk-queue-count", queue=queue)
-
-
-def desk_queue_list(queue: Any) -> dict[str, Any]:
-    return pattern("desk-queue-list", queue=queue)
+desk_action = patterns("desk-action", "action")
+# An input of the card's action form: note, extend_amount, extend_unit, satisfaction.
+desk_field = patterns("desk-field", "name")
+# A department picker of the dispatch form: role ``department`` or ``co_departments``.
+desk_dept = patterns("desk-dept", "role")
+# Where a field's error shows, beside the field.
+desk_field_error = patterns("desk-field-error", "name")
+desk_queue = patterns("desk-queue", "queue")
+desk_queue_count = patterns("desk-queue-count", "queue")
+desk_queue_list = patterns("desk-queue-list", "queue")

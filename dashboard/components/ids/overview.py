@@ -1,9 +1,7 @@
 """Ids of the overview page (态势总览, ``/``): its stores, map, chart, table, KPI tiles and filter bar."""
 from __future__ import annotations
 
-from typing import Any
-
-from dashboard.components.ids import pattern
+from dashboard.components.ids import patterns
 
 LANG = "ov-lang"                 # dcc.Store: the page's language
 TICK = "ov-tick"                 # dcc.Store: {"version", "as_of"} shared by every panel
@@ -19,17 +17,7 @@ DEPT_CHART = "ov-dept-chart"
 TABLE = "ov-table"
 
 
-def kpi_tile(key: str) -> dict[str, Any]:
-    return pattern("kpi-tile", key=key)
-
-
-def kpi_value(key: str) -> dict[str, Any]:
-    return pattern("kpi-value", key=key)
-
-
-def kpi_detail(key: str) -> dict[str, Any]:
-    return pattern("kpi-detail", key=key)
-
-
-def filter_dropdown(name: str) -> dict[str, Any]:
-    return pattern("filter", name=name)
+kpi_tile = patterns("kpi-tile", "key")
+kpi_value = patterns("kpi-value", "key")
+kpi_detail = patterns("kpi-detail", "key")
+filter_dropdown = patterns("filter", "name")

@@ -1,9 +1,7 @@
 """Ids of the warnings page (预测预警, ``/warnings``): its list, filters, map and acknowledging."""
 from __future__ import annotations
 
-from typing import Any
-
-from dashboard.components.ids import pattern
+from dashboard.components.ids import patterns
 
 WN_LANG = "wn-lang"
 WN_TICK = "wn-tick"                  # changes with the data version (a warnings refresh bumps it) or the minute
@@ -25,18 +23,8 @@ WN_HOT_TABLE = "wn-hot-table"      # the hot cells, hottest first
 WN_DOWNLOAD = "wn-download"
 
 
-def wn_kpi_value(key: str) -> dict[str, Any]:
-    return pattern("wn-kpi-value", key=key)
-
-
-def wn_kpi_detail(key: str) -> dict[str, Any]:
-    return pattern("wn-kpi-detail", key=key)
-
-
-def wn_ack(key: str) -> dict[str, Any]:
-    """The acknowledge button of the warning ``key``."""
-    return pattern("wn-ack", key=key)
-
-
-def wn_export(fmt: str) -> dict[str, Any]:
-    return pattern("wn-export", format=fmt)
+wn_kpi_value = patterns("wn-kpi-value", "key")
+wn_kpi_detail = patterns("wn-kpi-detail", "key")
+# The acknowledge button of the warning ``key``.
+wn_ack = patterns("wn-ack", "key")
+wn_export = patterns("wn-export", "format")
