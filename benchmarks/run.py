@@ -84,7 +84,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
     import dash
 
     from dashboard.app import create_app
-    from dashboard.components import ids
+    from dashboard.components.ids import overview as ids
     from queries.settings import load_settings
     from queries.store import Store
     from queries.writepath import Placement, check_new_matter, create_matter

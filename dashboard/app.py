@@ -13,7 +13,7 @@ from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
 from dashboard import http
-from dashboard.components import ids
+from dashboard.components.ids import shell as ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader

@@ -17,6 +17,7 @@ from dashboard.writeops import CommandError, run_write_op
 from queries import clock
 from queries.settings import SettingsError, load_settings
 from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
+from queries.vocabulary import SOURCES
 
 
 def _settings(args: argparse.Namespace):
@@ -190,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name != "list":
             q.add_argument("--name", required=True)
         if name == "add":
-            q.add_argument("--source", default="public", choices=("transfer", "inspection", "grid", "public"))
+            q.add_argument("--source", default="public", choices=SOURCES)
         q.set_defaults(func=cmd_channel)
 
     p = sub.add_parser("simulate", help="post new matters and drive open ones through the API")

@@ -10,6 +10,8 @@ from typing import Callable
 
 import requests
 
+from queries.vocabulary import SOURCES
+
 OPEN_LIST = "registered,dispatched,handling,feedback,verified"
 # The next step for a matter in each status (and how likely a side path is).
 NEXT = {
@@ -20,7 +22,6 @@ NEXT = {
     "verified": ("close",),
 }
 CATEGORIES = ("0401", "0402", "0403", "0701", "0702", "0703", "0201", "0102", "0902", "1105", "1003", "0801")
-SOURCES = ("public", "grid", "inspection", "transfer")
 PHRASES = ("群众来电反映", "网格员巡查发现", "巡查队员上报", "12345 转办")
 
 

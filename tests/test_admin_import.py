@@ -1,4 +1,4 @@
-"""The import page's logic (``dashboard/admin_import.py``) on a real DuckDB file: a mapping
+"""The import page's logic (``dashboard/views/admin_import.py``) on a real DuckDB file: a mapping
 picked from guesses round-trips through the real import, the job reaches 100 %, its
 summary matches a direct count, and bad files give one message and change nothing."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from dashboard import admin_import as logic
+from dashboard.views import admin_import as logic
 from dashboard.writeops import OPS
 from queries.imports.mapping import load_mapping
 from queries.store import Store

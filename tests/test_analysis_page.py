@@ -4,15 +4,12 @@ matters), the indicators table and the ranking, CSV/Excel export with formula ce
 neutralised, its strings, and its callbacks called directly."""
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
-import re
 import sys
 from contextvars import copy_context
 from datetime import date, timedelta
-from pathlib import Path
 
 import dash
 import plotly.graph_objects as go
@@ -20,21 +17,21 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard import analysis_filters as af
-from dashboard import analysis_panels as ap
 from dashboard import clock
 from dashboard.app import create_app
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import analysis as ids
 from dashboard.export import Column, export_file, neutralise, to_csv, to_xlsx
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
-from dashboard.strings_analysis import STRINGS as ANALYSIS_STRINGS
+from dashboard.views import analysis_charts as charts
+from dashboard.views import analysis_filters as af
+from dashboard.views import analysis_tables as tables
+from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 from queries.settings import load_settings
 from queries.store import Store
 from queries.warnings import METHODS
 
-REPO = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings({})
 CONFIG = load_analysis_config()
 SPAN_DAYS = 30
@@ -52,10 +49,10 @@ def period(demo_store) -> tuple[date, date]:
     return today - timedelta(days=SPAN_DAYS - 1), today
 
 
-def view_of(reader: Reader, period, values: dict | None = None, selection: dict | None = None) -> ap.AnalysisView:
+def view_of(reader: Reader, period, values: dict | None = None, selection: dict | None = None) -> af.AnalysisView:
     filters = af.AnalysisFilters.from_values(values or {}, period[0].isoformat(), period[1].isoformat(),
                                              period[1])
-    return ap.AnalysisView(scope=tuple(reader.township_scope()), filters=filters,
+    return af.AnalysisView(scope=tuple(reader.township_scope()), filters=filters,
                            now=clock.to_minute(clock.now()), selection=selection or {})
 
 
@@ -111,35 +108,35 @@ def test_clicks_intersect_the_filters_and_spare_the_panel_that_was_clicked():
 
 def test_clicks_are_read_from_each_chart():
     bar = {"points": [{"customdata": [11, "暴露垃圾", "市容环境"], "x": 60}]}
-    assert ap.click_selection("categories", bar) == ("category", 11, "暴露垃圾")
-    assert ap.click_selection("sources", {"points": [{"customdata": ["grid", "网格上报"]}]}) == ("source", "grid",
+    assert af.click_selection("categories", bar) == ("category", 11, "暴露垃圾")
+    assert af.click_selection("sources", {"points": [{"customdata": ["grid", "网格上报"]}]}) == ("source", "grid",
                                                                                              "网格上报")
-    assert ap.click_selection("departments", {"points": [{"customdata": [-1, "未派单"]}]}) == ("dept", -1, "未派单")
-    assert ap.click_selection("heatmap", {"points": [{"x": 10, "y": 2, "z": 16}]}) == ("week_hour", 58, "")
-    assert ap.click_selection("map", {"points": [{"location": 1007}]}) == ("cell", 1007, "")
+    assert af.click_selection("departments", {"points": [{"customdata": [-1, "未派单"]}]}) == ("dept", -1, "未派单")
+    assert af.click_selection("heatmap", {"points": [{"x": 10, "y": 2, "z": 16}]}) == ("week_hour", 58, "")
+    assert af.click_selection("map", {"points": [{"location": 1007}]}) == ("cell", 1007, "")
     trend = {"points": [{"customdata": ["04", "市容环境"]}]}
-    assert ap.click_selection("trend", trend, breakdown="major") == ("major", "04", "市容环境")
-    assert ap.click_selection("trend", trend, breakdown="none") is None             # a total selects nothing
-    assert ap.click_selection("trend", {"points": [{"customdata": [ap.OTHER, "其他"]}]}, breakdown="major") is None
-    assert ap.click_selection("heatmap", {"points": [{"x": 30, "y": 2}]}) is None
-    assert ap.click_selection("categories", None) is None
+    assert af.click_selection("trend", trend, breakdown="major") == ("major", "04", "市容环境")
+    assert af.click_selection("trend", trend, breakdown="none") is None             # a total selects nothing
+    assert af.click_selection("trend", {"points": [{"customdata": [af.OTHER, "其他"]}]}, breakdown="major") is None
+    assert af.click_selection("heatmap", {"points": [{"x": 30, "y": 2}]}) is None
+    assert af.click_selection("categories", None) is None
 
 
 def test_the_cross_filter_follows_clicks_chips_and_clear_all():
     graphs = {"categories": "g-cat", "heatmap": "g-heat"}
     labels = lambda dim, value: f"{dim}={value}"  # noqa: E731
-    sel = ap.next_selection({}, "g-heat", {"heatmap": {"points": [{"x": 9, "y": 0}]}}, [], None, graph_ids=graphs,
+    sel = af.next_selection({}, "g-heat", {"heatmap": {"points": [{"x": 9, "y": 0}]}}, [], None, graph_ids=graphs,
                             clear_all_id="all", label_of=labels)
     assert sel == {"week_hour": {"value": 9, "label": "week_hour=9"}}
     chip = {"type": "an-chip-clear", "dim": "week_hour"}
     redrawn = [{"id": chip, "property": "n_clicks", "value": 0}]
-    assert ap.next_selection(sel, chip, {}, redrawn, None, graph_ids=graphs, clear_all_id="all",
+    assert af.next_selection(sel, chip, {}, redrawn, None, graph_ids=graphs, clear_all_id="all",
                              label_of=labels) is None                          # a chip drawn, not clicked
     clicked = [{"id": chip, "property": "n_clicks", "value": 1}]
-    assert ap.next_selection(sel, chip, {}, clicked, None, graph_ids=graphs, clear_all_id="all",
+    assert af.next_selection(sel, chip, {}, clicked, None, graph_ids=graphs, clear_all_id="all",
                              label_of=labels) == {}
-    assert ap.next_selection(sel, "all", {}, [], None, graph_ids=graphs, clear_all_id="all", label_of=labels) == {}
-    assert ap.next_selection({}, "all", {}, [], None, graph_ids=graphs, clear_all_id="all", label_of=labels) is None
+    assert af.next_selection(sel, "all", {}, [], None, graph_ids=graphs, clear_all_id="all", label_of=labels) == {}
+    assert af.next_selection({}, "all", {}, [], None, graph_ids=graphs, clear_all_id="all", label_of=labels) is None
 
 
 def test_drill_down_links_set_the_first_filters():
@@ -150,19 +147,19 @@ def test_drill_down_links_set_the_first_filters():
 
 
 # -- the panels on the demo ----------------------------------------------------------------------
-def panel_totals(reader: Reader, view: ap.AnalysisView) -> dict[str, float]:
+def panel_totals(reader: Reader, view: af.AnalysisView) -> dict[str, float]:
     """One number per panel that any narrowing must lower."""
-    indicators = ap.indicators_frame(reader, view, CONFIG, "township")
-    ranking = ap.ranking_frame(reader, view, CONFIG)
+    indicators = tables.indicators_frame(reader, view, CONFIG, "township")
+    ranking = tables.ranking_frame(reader, view, CONFIG)
     return {
-        "trend": ap.trend_frame(reader, view, "week", "major")["received"].sum(),
-        "heatmap": ap.heatmap_frame(reader, view)["received"].sum(),
-        "categories": ap.top_categories_frame(reader, view, limit=100)["received"].sum(),
-        "sources": ap.sources_frame(reader, view)["received"].sum(),
-        "departments": ap.departments_frame(reader, view)["received"].sum(),
+        "trend": charts.trend_frame(reader, view, "week", "major")["received"].sum(),
+        "heatmap": charts.heatmap_frame(reader, view)["received"].sum(),
+        "categories": charts.top_categories_frame(reader, view, limit=100)["received"].sum(),
+        "sources": charts.sources_frame(reader, view)["received"].sum(),
+        "departments": charts.departments_frame(reader, view)["received"].sum(),
         "map": reader.run("analysis/cells", **view.cohort(["cell"]))["received"].sum(),
-        "handling": ap.handling_frame(reader, view, "major")["handled"].sum(),
-        "satisfaction": ap.satisfaction_frame(reader, view, "week")["received"].sum(),
+        "handling": charts.handling_frame(reader, view, "major")["handled"].sum(),
+        "satisfaction": charts.satisfaction_frame(reader, view, "week")["received"].sum(),
         "indicators": indicators.loc[indicators["indicator"] == "closure_rate", "denominator"].sum(),
         "ranking": ranking["volume"].sum(),
     }
@@ -215,34 +212,34 @@ def test_a_click_narrows_the_other_panels_and_highlights_its_own(dim, reader, de
         else:
             assert 0 < after[panel] < before[panel], f"a {dim} click did not narrow {panel}"
     if dim == "week_hour":        # the daily indicator rollup cannot follow an hour: the page says so
-        assert ap.week_hour_note(selection, "zh") and ap.week_hour_note({}, "zh") is None
+        assert tables.week_hour_note(selection, "zh") and tables.week_hour_note({}, "zh") is None
 
 
 def test_the_clicked_bar_stands_out(reader, demo_store, period):
     category = int(busiest(demo_store, period, "category_id"))
     selection = af.toggle({}, "category", category, "x")
     view = view_of(reader, period, selection=selection)
-    figure = ap.top_categories_figure(ap.top_categories_frame(reader, view), selection, "zh")
+    figure = charts.top_categories_figure(charts.top_categories_frame(reader, view), selection, "zh")
     bars = figure.data[0]
     chosen = [c[0] for c in bars.customdata].index(category)
-    assert bars.marker.color[chosen] == ap.SELECTED_COLOUR
-    assert bars.marker.opacity[chosen] == 1.0 and min(bars.marker.opacity) == ap.DIMMED
-    heat = ap.heatmap_figure(ap.heatmap_frame(reader, view), af.toggle({}, "week_hour", 58, "x"), "zh")
+    assert bars.marker.color[chosen] == charts.SELECTED_COLOUR
+    assert bars.marker.opacity[chosen] == 1.0 and min(bars.marker.opacity) == charts.DIMMED
+    heat = charts.heatmap_figure(charts.heatmap_frame(reader, view), af.toggle({}, "week_hour", 58, "x"), "zh")
     assert heat.layout.shapes[0].x0 == 9.5 and heat.layout.shapes[0].y0 == 1.5      # Wednesday 10:00
 
 
 def test_the_cohort_agrees_with_the_matters(reader, demo_store, period):
     view = view_of(reader, period)
     total = cohort_count(demo_store, period)
-    assert ap.trend_frame(reader, view, "day", "none")["received"].sum() == total
-    assert ap.trend_frame(reader, view, "month", "village")["received"].sum() == total
-    assert sum(map(sum, ap.heatmap_matrix(ap.heatmap_frame(reader, view)))) == total
-    tops = ap.top_categories_frame(reader, view)
-    assert len(tops) == ap.TOP_CATEGORIES and list(tops["received"]) == sorted(tops["received"], reverse=True)
+    assert charts.trend_frame(reader, view, "day", "none")["received"].sum() == total
+    assert charts.trend_frame(reader, view, "month", "village")["received"].sum() == total
+    assert sum(map(sum, charts.heatmap_matrix(charts.heatmap_frame(reader, view)))) == total
+    tops = charts.top_categories_frame(reader, view)
+    assert len(tops) == charts.TOP_CATEGORIES and list(tops["received"]) == sorted(tops["received"], reverse=True)
     assert tops["share"].iloc[0] == pytest.approx(tops["received"].iloc[0] / total)
-    sat = ap.satisfaction_frame(reader, view, "week")
+    sat = charts.satisfaction_frame(reader, view, "week")
     assert (sat["satisfied"] + sat["basic_satisfied"] + sat["unsatisfied"] <= sat["followed_up"]).all()
-    handling = ap.handling_frame(reader, view, "department")
+    handling = charts.handling_frame(reader, view, "department")
     assert ((handling["p10"] <= handling["p25"]) & (handling["p25"] <= handling["p50"])
             & (handling["p50"] <= handling["p75"]) & (handling["p75"] <= handling["p90"])).all()
     assert handling["handled"].sum() == cohort_count(demo_store, period, "feedback_at IS NOT NULL "
@@ -252,54 +249,54 @@ def test_the_cohort_agrees_with_the_matters(reader, demo_store, period):
 def test_every_figure_draws_in_both_languages(reader, period):
     view = view_of(reader, period)
     for lang in ("zh", "en"):
-        trend = ap.trend_figure(ap.trend_frame(reader, view, "week", "source"), "week", "source", {}, lang)
+        trend = charts.trend_figure(charts.trend_frame(reader, view, "week", "source"), "week", "source", {}, lang)
         assert {d.name for d in trend.data} == {t(f"source.{s}", lang) for s in ("transfer", "inspection", "grid",
                                                                                   "public")}
-        depts = ap.trend_figure(ap.trend_frame(reader, view, "day", "department"), "day", "department", {}, lang)
-        assert len(depts.data) == ap.TREND_SERIES + 1 and depts.data[-1].name == t("an.other", lang)
-        assert ap.heatmap_figure(ap.heatmap_frame(reader, view), {}, lang).data[0].type == "heatmap"
-        assert ap.sources_figure(ap.sources_frame(reader, view), {}, lang).data[0].type == "bar"
-        assert len(ap.departments_figure(ap.departments_frame(reader, view), {}, lang).data) == 3
-        box = ap.handling_figure(ap.handling_frame(reader, view, "major"), "major", lang)
+        depts = charts.trend_figure(charts.trend_frame(reader, view, "day", "department"), "day", "department", {}, lang)
+        assert len(depts.data) == charts.TREND_SERIES + 1 and depts.data[-1].name == t("an.other", lang)
+        assert charts.heatmap_figure(charts.heatmap_frame(reader, view), {}, lang).data[0].type == "heatmap"
+        assert charts.sources_figure(charts.sources_frame(reader, view), {}, lang).data[0].type == "bar"
+        assert len(charts.departments_figure(charts.departments_frame(reader, view), {}, lang).data) == 3
+        box = charts.handling_figure(charts.handling_frame(reader, view, "major"), "major", lang)
         assert box.data[0].type == "box" and t("an.handling.hours", lang) in box.layout.xaxis.title.text
-        sat = ap.satisfaction_figure(ap.satisfaction_frame(reader, view, "week"), "week", CONFIG, lang)
+        sat = charts.satisfaction_figure(charts.satisfaction_frame(reader, view, "week"), "week", CONFIG, lang)
         assert sat.data[-1].name == t("an.satisfaction.rate", lang) and sat.data[-1].yaxis == "y2"
-        figure, cells = ap.map_figure(reader, view, lang)
+        figure, cells = charts.map_figure(reader, view, lang)
         assert figure.data[0].type == "choroplethmap" and len(cells) == len(figure.data[0].z)
         assert figure.layout.map.style == "white-bg"                                # offline
 
 
 def test_satisfaction_follows_the_configured_rule():
     row = {"satisfied": 6, "basic_satisfied": 2, "unsatisfied": 2}
-    assert ap.satisfaction_rate(row, CONFIG) == (8.0, 10.0)          # data/analysis.toml: 基本满意 counts
+    assert charts.satisfaction_rate(row, CONFIG) == (8.0, 10.0)          # data/analysis.toml: 基本满意 counts
 
 
 def test_the_map_outlines_the_clicked_cell(reader, period):
-    figure, cells = ap.map_figure(reader, view_of(reader, period), "zh")
+    figure, cells = charts.map_figure(reader, view_of(reader, period), "zh")
     chosen = cells[5]
-    update = ap.map_colouring(reader, view_of(reader, period, selection=af.toggle({}, "cell", chosen, "x")), cells,
+    update = charts.map_colouring(reader, view_of(reader, period, selection=af.toggle({}, "cell", chosen, "x")), cells,
                               "zh")
     widths = update["marker"]["line"]["width"]
     assert widths[5] == 3.0 and sorted(set(widths)) == [0.6, 3.0]
-    patch = ap.map_patch(update)
+    patch = common.map_patch(update)
     assert isinstance(patch, dash.Patch)
 
 
 def test_filter_options_form_a_tree(reader):
-    options = ap.filter_options(reader, reader.township_scope(), "zh")
+    options = af.filter_options(reader, reader.township_scope(), "zh")
     village = options["villages"][0]["value"]
-    cells = ap.narrow_options(options["cells"], "village", [village])
+    cells = af.narrow_options(options["cells"], "village", [village])
     assert cells and len(cells) < len(options["cells"]) and set(cells[0]) == {"label", "value"}
-    assert ap.prune_values([cells[0]["value"], -5], cells) == [cells[0]["value"]]
-    garbage = ap.narrow_options(options["categories"], "major", ["04"])
+    assert af.prune_values([cells[0]["value"], -5], cells) == [cells[0]["value"]]
+    garbage = af.narrow_options(options["categories"], "major", ["04"])
     assert all(o["label"].startswith("04") for o in garbage)
-    assert ap.narrow_options(options["categories"], "major", []) == [
+    assert af.narrow_options(options["categories"], "major", []) == [
         {"label": o["label"], "value": o["value"]} for o in options["categories"]]
 
 
 def test_indicators_table_shows_every_indicator_with_numerator_and_denominator(reader, period):
     view = view_of(reader, period)
-    rows = ap.indicator_rows(ap.indicators_frame(reader, view, CONFIG, "township"), CONFIG, "township", "zh")
+    rows = tables.indicator_rows(tables.indicators_frame(reader, view, CONFIG, "township"), CONFIG, "township", "zh")
     assert [r["indicator_key"] for r in rows] == [i.key for i in CONFIG.indicators]
     for r in rows:
         assert r["rule"] and r["denominator"] > 0
@@ -308,20 +305,20 @@ def test_indicators_table_shows_every_indicator_with_numerator_and_denominator(r
     assert closure["value_text"].endswith("%") and closure["group"] == "全镇(街道)"
     hours = next(r for r in rows if r["indicator_key"] == "avg_handling_hours")
     assert hours["value_text"].endswith("工作时")
-    by_dept = ap.indicator_rows(ap.indicators_frame(reader, view, CONFIG, "department"), CONFIG, "department", "en")
+    by_dept = tables.indicator_rows(tables.indicators_frame(reader, view, CONFIG, "department"), CONFIG, "department", "en")
     assert {r["group"] for r in by_dept} >= {"Not dispatched"} and len(by_dept) > len(rows)
 
 
 def test_ranking_rows_carry_the_score_and_its_changes(reader, period):
-    frame = ap.ranking_frame(reader, view_of(reader, period), CONFIG)
-    rows = ap.ranking_rows(frame, CONFIG, "zh")
+    frame = tables.ranking_frame(reader, view_of(reader, period), CONFIG)
+    rows = tables.ranking_rows(frame, CONFIG, "zh")
     ranked = [r for r in rows if r["rank"] is not None]
     assert ranked and [r["rank"] for r in ranked] == sorted(r["rank"] for r in ranked)
     with_prev = [r for r in ranked if r["prev_score"] is not None]
     assert with_prev and all(r["mom_change"] == pytest.approx(r["score"] - r["prev_score"], abs=0.11)
                              for r in with_prev)
     assert all(f"term_{term.indicator}" in rows[0] for term in CONFIG.score_terms)
-    assert "环比对比" in ap.ranking_note(frame, {}, "zh")
+    assert "环比对比" in tables.ranking_note(frame, {}, "zh")
 
 
 def test_an_empty_township_draws_explained_empty_panels(empty_db_path, period):
@@ -329,13 +326,13 @@ def test_an_empty_township_draws_explained_empty_panels(empty_db_path, period):
     try:
         reader = Reader(store)
         view = view_of(reader, period)
-        assert ap.notice_kind(reader, view) == "none"
-        for figure in (ap.trend_figure(ap.trend_frame(reader, view, "day", "none"), "day", "none", {}, "zh"),
-                       ap.heatmap_figure(ap.heatmap_frame(reader, view), {}, "zh"),
-                       ap.sources_figure(ap.sources_frame(reader, view), {}, "zh"),
-                       ap.handling_figure(ap.handling_frame(reader, view, "major"), "major", "zh")):
+        assert af.notice_kind(reader, view) == "none"
+        for figure in (charts.trend_figure(charts.trend_frame(reader, view, "day", "none"), "day", "none", {}, "zh"),
+                       charts.heatmap_figure(charts.heatmap_frame(reader, view), {}, "zh"),
+                       charts.sources_figure(charts.sources_frame(reader, view), {}, "zh"),
+                       charts.handling_figure(charts.handling_frame(reader, view, "major"), "major", "zh")):
             assert figure.layout.annotations[0].text == t("an.empty.cohort", "zh")
-        assert ap.ranking_rows(ap.ranking_frame(reader, view, CONFIG), CONFIG, "zh") == []
+        assert tables.ranking_rows(tables.ranking_frame(reader, view, CONFIG), CONFIG, "zh") == []
     finally:
         store.close()
 
@@ -376,8 +373,8 @@ def test_xlsx_round_trips_with_no_formula_cell():
 
 def test_the_indicators_and_ranking_tables_export_as_shown(reader, period):
     view = view_of(reader, period)
-    for table in ap.EXPORT_TABLES:
-        columns, rows, stem = ap.export_table(reader, view, CONFIG, table, "zh", group_by="department")
+    for table in tables.EXPORT_TABLES:
+        columns, rows, stem = tables.export_table(reader, view, CONFIG, table, "zh", group_by="department")
         content, name = export_file(columns, rows, "csv", name=stem, sheet=table)
         lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         assert lines[0] == [c.header for c in columns] and len(lines) == len(rows) + 1 and rows
@@ -388,38 +385,13 @@ def test_the_indicators_and_ranking_tables_export_as_shown(reader, period):
         export_file([], [], "pdf", name="x", sheet="x")
 
 
-# -- strings ---------------------------------------------------------------------------------
-def _base_string_keys() -> set[str]:
-    tree = ast.parse((REPO / "dashboard" / "i18n.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "STRINGS":
-            return {k.value for k in node.value.keys}
-    raise AssertionError("no STRINGS literal in dashboard/i18n.py")
-
-
-def test_every_string_of_the_pages_is_in_chinese_and_english():
-    placeholder = re.compile(r"\{(\w+)\}")
-    for key, (zh, en) in ANALYSIS_STRINGS.items():
-        assert zh.strip() and en.strip(), key
-        assert set(placeholder.findall(zh)) == set(placeholder.findall(en)), key
-        assert STRINGS[key] == (zh, en)                                    # merged into i18n
-        if key not in ("nav.analysis", "nav.warnings"):
-            assert key.startswith(("an.", "wn.")), key
-    assert not set(ANALYSIS_STRINGS) & _base_string_keys(), "a key overrides one of i18n.py"
+# -- strings (tests/test_i18n.py checks every table) ---------------------------------------------
+def test_every_value_the_pages_name_has_a_string():
     needed = ([f"wn.method.{m}" for m in METHODS] + [f"wn.method.short.{m}" for m in METHODS]
               + [f"an.dim.{d}" for d in af.DIMENSIONS] + [f"an.filter.{n}" for n in af.FILTER_NAMES]
-              + [f"an.grain.{g}" for g in ap.GRAINS] + [f"an.breakdown.{b}" for b in ap.BREAKDOWNS]
-              + [f"an.ind.by.{g}" for g in ap.INDICATOR_GROUPS] + [f"an.dow.{d}" for d in range(1, 8)])
+              + [f"an.grain.{g}" for g in charts.GRAINS] + [f"an.breakdown.{b}" for b in charts.BREAKDOWNS]
+              + [f"an.ind.by.{g}" for g in tables.INDICATOR_GROUPS] + [f"an.dow.{d}" for d in range(1, 8)])
     assert [k for k in needed if k not in STRINGS] == []
-
-
-def test_every_key_the_code_names_exists():
-    """Literal keys in the pages' code (t("an.…") and t("wn.…")) are all defined."""
-    used = set()
-    for path in ["dashboard/analysis_panels.py", "dashboard/warnings_panels.py", "dashboard/pages/analysis.py",
-                 "dashboard/pages/warnings.py", "dashboard/components/analysis.py"]:
-        used |= set(re.findall(r"""t\(["']((?:an|wn)\.[\w.]+)["']""", (REPO / path).read_text(encoding="utf-8")))
-    assert used and sorted(used - set(STRINGS)) == []
 
 
 # -- the page's callbacks, called directly ---------------------------------------------------------

@@ -18,12 +18,13 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from dashboard import clock
-from dashboard import desk_panels as desk
 from dashboard.app import create_app
-from dashboard.components import ids
+from dashboard.components.ids import desk as ids
 from dashboard.components.navbar import navbar
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
+from dashboard.views import common, desk
+from dashboard.views import desk_actions as acting
 from queries import lifecycle
 from queries.settings import load_settings
 from queries.store import OPEN_STATUSES, Store
@@ -215,16 +216,16 @@ def test_an_empty_township_has_empty_queues(empty_db_path):
 @pytest.mark.parametrize("status", ALL_STATUSES)
 def test_the_card_offers_exactly_the_legal_actions(status):
     want = {a for a, (starts, _to) in lifecycle.TRANSITIONS.items() if status in starts} - {"accept"}
-    assert set(desk.legal_actions(status)) == want
-    for action in desk.legal_actions(status):
+    assert set(acting.legal_actions(status)) == want
+    for action in acting.legal_actions(status):
         lifecycle.next_status(action, status)          # raises when illegal
 
 
 def test_legal_actions_in_the_desks_order():
-    assert desk.legal_actions("registered") == ("dispatch", "supervise", "escalate", "void")
-    assert desk.legal_actions("closed") == ("follow_up", "reopen")
-    assert desk.legal_actions("voided") == ()
-    assert set(desk.ACTION_ORDER) == set(lifecycle.TRANSITIONS) - {"accept"}
+    assert acting.legal_actions("registered") == ("dispatch", "supervise", "escalate", "void")
+    assert acting.legal_actions("closed") == ("follow_up", "reopen")
+    assert acting.legal_actions("voided") == ()
+    assert set(acting.ACTION_ORDER) == set(lifecycle.TRANSITIONS) - {"accept"}
 
 
 def test_every_action_and_refusal_reason_has_words_in_both_languages():
@@ -299,27 +300,27 @@ def events_of(store: Store, matter_id: int):
 def test_action_body_is_what_the_api_takes():
     fields = {"note": "  请尽快处理  ", "extend_amount": "2.5", "extend_unit": "work_days", "satisfaction": "basic"}
     depts = {"department": 13, "co_departments": [2, 13, 5]}
-    assert desk.action_body("dispatch", fields, depts) == {
-        "action": "dispatch", "actor": desk.DESK_ACTOR, "note": "请尽快处理", "department": 13,
+    assert acting.action_body("dispatch", fields, depts) == {
+        "action": "dispatch", "actor": acting.DESK_ACTOR, "note": "请尽快处理", "department": 13,
         "co_departments": [2, 5]}
-    assert desk.action_body("extend", fields, depts)["work_days"] == 2.5
-    assert desk.action_body("extend", {**fields, "extend_unit": None, "extend_amount": 3}, depts)["hours"] == 3
-    assert "hours" not in desk.action_body("extend", {"extend_amount": None}, {})
-    assert desk.action_body("follow_up", fields, depts)["satisfaction"] == "basic"
-    assert desk.action_body("sign", {"note": "   "}, {}) == {"action": "sign", "actor": desk.DESK_ACTOR}
+    assert acting.action_body("extend", fields, depts)["work_days"] == 2.5
+    assert acting.action_body("extend", {**fields, "extend_unit": None, "extend_amount": 3}, depts)["hours"] == 3
+    assert "hours" not in acting.action_body("extend", {"extend_amount": None}, {})
+    assert acting.action_body("follow_up", fields, depts)["satisfaction"] == "basic"
+    assert acting.action_body("sign", {"note": "   "}, {}) == {"action": "sign", "actor": acting.DESK_ACTOR}
 
 
 def test_a_desk_action_writes_the_same_events_as_the_api(store, reader, made):
     by_desk = new_matter(store, NOW - timedelta(minutes=20))
     by_api = new_matter(store, NOW - timedelta(minutes=20))
-    outcome = desk.perform(store, reader.township_scope(), by_desk,
-                           desk.action_body("dispatch", {"note": "请处理"}, {"department": 13, "co_departments": [2]}),
+    outcome = acting.perform(store, reader.township_scope(), by_desk,
+                           acting.action_body("dispatch", {"note": "请处理"}, {"department": 13, "co_departments": [2]}),
                            now=NOW, lang="zh")
     assert outcome.ok and outcome.status == "dispatched"
     assert outcome.message == f"已办理「派单」：事项 {by_desk} 当前状态「已派单」"
     app = create_app(SETTINGS, store)
     answer = app.server.test_client().post(f"/api/v1/matters/{by_api}/actions", json={
-        "action": "dispatch", "department": 13, "co_departments": [2], "note": "请处理", "actor": desk.DESK_ACTOR})
+        "action": "dispatch", "department": 13, "co_departments": [2], "note": "请处理", "actor": acting.DESK_ACTOR})
     assert answer.status_code == 200
     mine, theirs = events_of(store, by_desk), events_of(store, by_api)
     assert mine.drop(columns=[]).to_dict("records") == theirs.to_dict("records")
@@ -342,7 +343,7 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
     act(store, matter, NOW - timedelta(minutes=10), "dispatch", department=13)
     before = store.scalar("SELECT count(*) FROM events")
     for lang, text in (("zh", zh), ("en", en)):
-        outcome = desk.perform(store, reader.township_scope(), matter, desk.action_body(action, fields, {}),
+        outcome = acting.perform(store, reader.township_scope(), matter, acting.action_body(action, fields, {}),
                                now=NOW, lang=lang)
         assert outcome.kind == "invalid" and outcome.field_errors == {slot: text}
         assert outcome.message == t("desk.fix_fields", lang)
@@ -350,14 +351,14 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
 
 
 def test_follow_up_needs_a_satisfaction(store, reader, made):
-    outcome = desk.perform(store, reader.township_scope(), made["closed_recently"],
-                           desk.action_body("follow_up", {}, {}), now=NOW, lang="zh")
+    outcome = acting.perform(store, reader.township_scope(), made["closed_recently"],
+                           acting.action_body("follow_up", {}, {}), now=NOW, lang="zh")
     assert outcome.kind == "invalid" and outcome.field_errors == {"satisfaction": "请选择一项"}
 
 
 def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, reader):
     matter = new_matter(store, NOW - timedelta(minutes=5))
-    outcome = desk.perform(store, reader.township_scope(), matter, desk.action_body("dispatch", {}, {}),
+    outcome = acting.perform(store, reader.township_scope(), matter, acting.action_body("dispatch", {}, {}),
                            now=NOW, lang="en")
     assert outcome.field_errors == {"department": "required"}
 
@@ -365,14 +366,14 @@ def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, rea
 def test_an_illegal_action_is_refused_with_the_reason_in_the_page_language(store, reader, made):
     matter = new_matter(store, NOW - timedelta(minutes=5))
     before = events_of(store, matter).to_dict("records")
-    zh = desk.perform(store, reader.township_scope(), matter, desk.action_body("close", {}, {}), now=NOW, lang="zh")
+    zh = acting.perform(store, reader.township_scope(), matter, acting.action_body("close", {}, {}), now=NOW, lang="zh")
     assert zh.kind == "refused" and zh.status == "registered"
     assert zh.message == f"无法办理「办结」：事项 {matter} 当前为「已受理」，须先通过核查"
-    en = desk.perform(store, reader.township_scope(), matter, desk.action_body("close", {}, {}), now=NOW, lang="en")
+    en = acting.perform(store, reader.township_scope(), matter, acting.action_body("close", {}, {}), now=NOW, lang="en")
     assert en.message == f"Close refused: matter {matter} is Registered; it must pass verification first"
     assert events_of(store, matter).to_dict("records") == before
     assert store.scalar("SELECT status FROM matters WHERE matter_id = ?", [matter]) == "registered"
-    missing = desk.perform(store, reader.township_scope(), 1, {"action": "sign"}, now=NOW, lang="zh")
+    missing = acting.perform(store, reader.township_scope(), 1, {"action": "sign"}, now=NOW, lang="zh")
     assert missing.kind == "not_found" and missing.message == "事项 1 不存在或不在可见范围内"
 
 
@@ -381,15 +382,15 @@ def test_an_illegal_action_is_refused_with_the_reason_in_the_page_language(store
     ("longer than 2000 characters", "内容过长"), ("something new", "something new"),
 ])
 def test_write_path_problems_read_in_chinese(problem, zh):
-    assert desk.problem_text(problem, "zh") == zh
+    assert acting.problem_text(problem, "zh") == zh
 
 
 def test_clicked_ignores_buttons_that_were_only_redrawn():
     a, b = ids.desk_action("sign"), ids.desk_action("supervise")
     items = [{"id": a, "property": "n_clicks", "value": 0}, {"id": b, "property": "n_clicks", "value": 1}]
-    assert desk.clicked(AttributeDict(b), items) == b
-    assert desk.clicked(AttributeDict(a), items) is None
-    assert desk.clicked(None, items) is None
+    assert common.clicked(AttributeDict(b), items) == b
+    assert common.clicked(AttributeDict(a), items) is None
+    assert common.clicked(None, items) is None
 
 
 # -- the page's callbacks, called directly --------------------------------------------------------------
@@ -610,6 +611,6 @@ def test_location_figure_on_a_hand_made_cell():
 
 
 def test_a_followed_up_matter_is_not_offered_a_second_follow_up():
-    assert "follow_up" in desk.legal_actions("closed", {"followed_up_at": None})
-    assert "follow_up" not in desk.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})
-    assert "reopen" in desk.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})
+    assert "follow_up" in acting.legal_actions("closed", {"followed_up_at": None})
+    assert "follow_up" not in acting.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})
+    assert "reopen" in acting.legal_actions("closed", {"followed_up_at": "2026-11-20 10:00:00"})

@@ -4,8 +4,8 @@ import shutil
 
 import pandas as pd
 
-from dashboard import overview_panels as panels
 from dashboard.reader import Reader
+from dashboard.views import overview as panels
 from queries.store import Store
 from tests.importdata import imported_city
 

@@ -16,21 +16,21 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from dashboard import clock
-from dashboard import overview_panels as panels
 from dashboard.app import create_app
-from dashboard.components import ids
-from dashboard.components.filter_bar import FILTER_NAMES
-from dashboard.components.kpi import KPI_KEYS
+from dashboard.components.ids import overview as ids
 from dashboard.components.light import light_badge
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import t
+from dashboard.pages.overview_layout import FILTER_NAMES, KPI_KEYS
 from dashboard.reader import Reader
+from dashboard.views import common
+from dashboard.views import overview as panels
 from layers import maptraces
 from queries.settings import load_settings
 from queries.store import OPEN_STATUSES, Store
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings({})
-MINUTES_PER_DAY = panels.day_minutes(SETTINGS.office_hours)
+MINUTES_PER_DAY = common.day_minutes(SETTINGS.office_hours)
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -95,12 +95,12 @@ def hover_text(template: str, row: list, properties: dict | None = None) -> str:
     ("red", -2 * 450, "en", "2 work days overdue"),
 ])
 def test_remaining_working_time_reads_as_people_say_it(light, minutes, lang, expected):
-    assert panels.remaining_text(light, minutes, 450, lang) == expected
+    assert common.remaining_text(light, minutes, 450, lang) == expected
 
 
 def test_the_working_day_follows_the_office_hours():
-    assert panels.day_minutes("08:30-12:00,13:30-17:30") == 450
-    assert panels.day_minutes("09:00-17:00") == 480
+    assert common.day_minutes("08:30-12:00,13:30-17:30") == 450
+    assert common.day_minutes("09:00-17:00") == 480
 
 
 def test_urgency_sorts_red_most_overdue_first():
@@ -116,14 +116,6 @@ def test_filters_normalise_empty_to_all_and_sort_values():
     assert panels.Filters.from_data(f.to_data()) == f
     assert not panels.Filters.from_values({}).active
     assert panels.Filters().params() == {"villages": None, "sources": None, "majors": None, "depts": None}
-
-
-def test_every_string_has_chinese_and_english_with_the_same_placeholders():
-    for key, (zh, en) in STRINGS.items():
-        assert zh and en, key
-        assert set(re.findall(r"\{(\w+)\}", zh)) == set(re.findall(r"\{(\w+)\}", en)), key
-    assert t("kpi.overdue", "zh") == "超期 (红灯)"
-    assert t("kpi.overdue", "en") == "Overdue (red)"
 
 
 # -- light badges ---------------------------------------------------------------------------
@@ -228,7 +220,7 @@ def test_map_hover_names_the_cell_with_its_code_and_counts(reader, view, demo_st
 
 
 def test_map_colours_by_open_overdue_and_light(reader, view, demo_store):
-    cell_ids = panels.map_geometry(reader, view.scope).cell_ids
+    cell_ids = common.map_geometry(reader, view.scope).cell_ids
     by_open = panels.map_colouring(reader, view, "open", "zh", cell_ids)
     by_overdue = panels.map_colouring(reader, view, "overdue", "zh", cell_ids)
     by_light = panels.map_colouring(reader, view, "light", "zh", cell_ids)
@@ -245,8 +237,8 @@ def test_map_colours_by_open_overdue_and_light(reader, view, demo_store):
 
 
 def test_map_patch_recolours_only_the_grid_trace(reader, view):
-    cell_ids = panels.map_geometry(reader, view.scope).cell_ids
-    patch = panels.map_patch(panels.map_colouring(reader, view, "overdue", "en", cell_ids))
+    cell_ids = common.map_geometry(reader, view.scope).cell_ids
+    patch = common.map_patch(panels.map_colouring(reader, view, "overdue", "en", cell_ids))
     operations = patch.to_plotly_json()["operations"]
     locations = {tuple(op["location"]) for op in operations}
     assert ("data", 0, "z") in locations and ("data", 0, "customdata") in locations
@@ -384,7 +376,7 @@ def test_a_filter_narrows_every_panel(filter_name, reader, view, demo_store):
     assert values["closed_with_due_30d"] < everything["closed_with_due_30d"]
     assert values["received_today"] <= everything["received_today"]
 
-    cell_ids = panels.map_geometry(reader, view.scope).cell_ids
+    cell_ids = common.map_geometry(reader, view.scope).cell_ids
     colouring = panels.map_colouring(reader, narrowed, "open", "zh", cell_ids)
     assert sum(colouring["z"]) == open_count_where(demo_store, f"{column} = ? AND cell_id IS NOT NULL", [value])
 

@@ -17,11 +17,11 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from dashboard import warnings_panels as wp
 from dashboard.app import create_app
-from dashboard.components import analysis as widgets
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import warnings as ids
+from dashboard.pages import warnings_layout
 from dashboard.reader import Reader
+from dashboard.views import warnings as wp
 from layers.analysis_layers import HOTSPOT_COLOURS, highlight_marker, hotspot_colouring, hotspot_level
 from queries.analysis_config import load_analysis_config
 from queries.settings import load_settings
@@ -95,7 +95,7 @@ def texts(tree) -> str:
 
 def test_the_list_shows_an_acknowledge_button_per_warning(live, reader):
     rows = wp.warning_rows(wp.active_frame(reader, scope(live[0])).head(20), "zh", MINUTES_PER_DAY)
-    table = widgets.warning_table(rows, "zh")
+    table = warnings_layout.warning_table(rows, "zh")
     buttons = [c.id for c in components(table) if isinstance(c, dash.html.Button)]
     assert buttons == [ids.wn_ack(row["key"]) for row in rows]
     links = [c.href for c in components(table) if isinstance(c, dash.dcc.Link)]
@@ -103,7 +103,7 @@ def test_the_list_shows_an_acknowledge_button_per_warning(live, reader):
     words = texts(table)
     for head in ("观测值", "期望值", "阈值", "统计量", "时间窗 / 研判", rows[0]["scope"], rows[0]["observed"]):
         assert head in words
-    assert "没有符合条件的在控预警" in texts(widgets.warning_table([], "zh"))
+    assert "没有符合条件的在控预警" in texts(warnings_layout.warning_table([], "zh"))
 
 
 def test_list_filters_narrow_by_kind_severity_and_acknowledgement(live, reader):

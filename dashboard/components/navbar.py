@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from dashboard.components import ids
+from dashboard.components.ids import shell as ids
 from dashboard.i18n import LANGUAGES, t
 
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
 from dashboard.http.replies import (answer_errors, echo, list_arg, period_args, plain, raise_if, read_json_object, records,
                                     reply)
+from dashboard.views.analysis_filters import drilldown_link
 from queries.analysis_config import load_analysis_config
 from queries.store import StoreError
 from queries.warnings import METHODS, SEVERITIES, WarningNotFound, acknowledge_warning, refresh_if_stale
@@ -100,22 +100,6 @@ def ranking():
                                     for t in config.score_terms],
                     "volume_measure": config.volume_measure, "volume_points": config.volume_points,
                     "departments": records(frame)})
-
-
-def drilldown_link(row: dict[str, Any]) -> str:
-    """Where the analysis page shows what a warning concerns."""
-    params: dict[str, Any] = {}
-    if row.get("matter_id") is not None:
-        params["matter"] = row["matter_id"]
-    for key, column in (("village", "village_id"), ("cell", "cell_id"), ("dept", "dept_id"),
-                        ("major", "major_code"), ("category", "category_id")):
-        if row.get(column) is not None:
-            params[key] = row[column]
-    if row.get("window_start") is not None:
-        params["from"] = str(row["window_start"])[:10]
-    if row.get("window_end") is not None:
-        params["to"] = str(row["window_end"])[:10]
-    return "/analysis?" + urlencode(params)
 
 
 def warning_item(row: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import logging
 from flask import Blueprint, current_app
 
 from dashboard import clock
-from dashboard import overview_panels as panels
 from dashboard.http.replies import answer_errors, reply
+from dashboard.views import overview as panels
 
 log = logging.getLogger(__name__)
 blueprint = answer_errors(Blueprint("api", __name__))

@@ -4,9 +4,9 @@ and the rejects.
 
 For admins once accounts exist; until then it is reached by its URL, not the navbar.
 The server is the database's one writer: the import runs ``OPS["import_matters"]`` on the
-server's own store, in a worker thread (``dashboard.admin_import.JobBoard``, held in the
+server's own store, in a worker thread (``dashboard.views.admin_import.JobBoard``, held in the
 Flask config) that a dcc.Interval polls. Callbacks stay thin; the logic and its tests live
-in ``dashboard/admin_import.py``.
+in ``dashboard/views/admin_import.py``.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 
-from dashboard import admin_import as logic
-from dashboard.components import ids_admin as ids
+from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
 from dashboard.i18n import STRINGS, t
 from dashboard.pagelang import page_language
+from dashboard.views import admin_import as logic
 from dashboard.writeops import OPS
 
 LIMIT_MB = logic.MAX_UPLOAD_BYTES // (1024 * 1024)

@@ -4,9 +4,9 @@ indicator with its numerator and denominator, and the department ranking with �
 
 Two layers narrow every panel: the filter bar (period, area, category tree, source,
 department) and the cross-filter — a click on a bar, a heatmap square or a map cell,
-shown as a chip that clears it (``dashboard/analysis_filters.py``). Refreshing works as on
-the overview: an Interval asks for the data version; ``AN_TICK`` changes only when the data
-or the minute change. A drill-down link (from ``/warnings`` or the warnings API) opens the
+shown as a chip that clears it (``dashboard/views/analysis_filters.py``). Refreshing works
+as on the overview: an Interval asks for the data version; ``AN_TICK`` changes only when the
+data or the minute change. A drill-down link (from ``/warnings`` or the warnings API) opens the
 page with its ``village``, ``cell``, ``dept``, ``major``, ``category``, ``from`` and ``to``.
 """
 from __future__ import annotations
@@ -19,17 +19,18 @@ import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from dashboard import analysis_filters as af
-from dashboard import analysis_panels as ap
 from dashboard import clock
-from dashboard import overview_panels as overview
-from dashboard.components import analysis as widgets
-from dashboard.components import ids_analysis as ids
-from dashboard.components.filter_bar import dropdown_labels
+from dashboard.components.dropdown import dropdown_labels
+from dashboard.components.export import export_buttons
+from dashboard.components.ids import analysis as ids
 from dashboard.components.panel import notice, panel
 from dashboard.export import export_file
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.views import analysis_charts as charts
+from dashboard.views import analysis_filters as af
+from dashboard.views import analysis_tables as tables
+from dashboard.views import common
 from queries.analysis_config import load_analysis_config
 
 
@@ -71,7 +72,7 @@ def _radio(id_: str, options: list[tuple[str, str]], value: str) -> dcc.RadioIte
 
 
 def _graph(id_: str, height: int) -> dcc.Graph:
-    return dcc.Graph(id=id_, config={**ap.GRAPH_CONFIG, "displayModeBar": False}, className="an-graph",
+    return dcc.Graph(id=id_, config={**common.GRAPH_CONFIG, "displayModeBar": False}, className="an-graph",
                      style={"minHeight": f"{height}px"})
 
 
@@ -86,7 +87,25 @@ def _grid(id_: str, columns: list[dict], lang: str, height: int) -> dag.AgGrid:
 
 
 def _export_buttons(table: str, lang: str) -> html.Div:
-    return widgets.export_buttons(lambda fmt: ids.an_export(table, fmt), lang)
+    return export_buttons(lambda fmt: ids.an_export(table, fmt), lang)
+
+
+def crossfilter_chips(chips: list[tuple[str, str]], lang: str) -> list:
+    """One chip per active cross-filter (its dimension, its value, a button that clears
+    it); a hint when there is none."""
+    if not chips:
+        return [html.Span(t("an.chips.none", lang), className="an-chips-empty")]
+    out = []
+    for dim, label in chips:
+        dim_label = t(f"an.dim.{dim}", lang)
+        out.append(html.Span(
+            [html.Span(dim_label, className="an-chip-dim"),
+             html.Span(label, className="an-chip-label"),
+             html.Button("×", id=ids.an_chip_clear(dim), n_clicks=0, type="button", className="an-chip-clear",
+                         title=t("an.chips.clear_one", lang, dim=dim_label),
+                         **{"aria-label": t("an.chips.clear_one", lang, dim=dim_label)})],
+            className=f"an-chip an-chip-{dim}", **{"data-dim": dim}))
+    return out
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -97,8 +116,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     config = load_analysis_config()
     initial = af.initial_values(query)
     filters = af.AnalysisFilters.from_values(initial, query.get("from"), query.get("to"), _today())
-    grains = [(g, t(f"an.grain.{g}", lang)) for g in ap.GRAINS]
-    breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in ap.BREAKDOWNS]
+    grains = [(g, t(f"an.grain.{g}", lang)) for g in charts.GRAINS]
+    breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in charts.BREAKDOWNS]
     return html.Div(
         [
             dcc.Store(id=ids.AN_LANG, data=lang),
@@ -127,7 +146,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                              type="button")],
                 className="filter-bar an-filter-bar"),
             html.Div([html.Span(t("an.chips.title", lang), className="an-chips-title"),
-                      html.Div(widgets.crossfilter_chips([], lang), id=ids.AN_CHIPS, className="an-chips"),
+                      html.Div(crossfilter_chips([], lang), id=ids.AN_CHIPS, className="an-chips"),
                       html.Button(t("an.chips.clear_all", lang), id=ids.AN_CHIPS_CLEAR, n_clicks=0, type="button",
                                   className="an-chips-clear")],
                      className="an-crossfilter", **{"aria-live": "polite"}),
@@ -141,7 +160,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 className="an-row an-row-wide"),
             html.Div(
                 [panel(t("an.map.title", lang),
-                       dcc.Graph(id=ids.AN_MAP, config={**ap.GRAPH_CONFIG, "scrollZoom": True},
+                       dcc.Graph(id=ids.AN_MAP, config={**common.GRAPH_CONFIG, "scrollZoom": True},
                                  className="an-map-graph", style={"height": "420px"}),
                        subtitle=t("an.map.subtitle", lang), class_name="an-panel-map"),
                  panel(t("an.categories.title", lang), _graph(ids.AN_CATEGORIES, 300),
@@ -157,23 +176,23 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                  html.Div(t("an.handling.note", lang), className="an-table-note an-graph-note")]),
                        subtitle=t("an.handling.subtitle", lang), class_name="an-panel-handling",
                        tools=_radio(ids.AN_HANDLING_BY, [(g, t(f"an.breakdown.{g}", lang))
-                                                         for g in ap.HANDLING_GROUPS], "major")),
+                                                         for g in charts.HANDLING_GROUPS], "major")),
                  panel(t("an.satisfaction.title", lang), _graph(ids.AN_SATISFACTION, 260),
                        subtitle=t("an.satisfaction.subtitle", lang), class_name="an-panel-satisfaction")],
                 className="an-row an-row-three"),
             panel(t("an.ind.title", lang),
                   html.Div([html.Div(id=ids.AN_INDICATORS_NOTE, className="an-table-note"),
-                            _grid(ids.AN_INDICATORS, ap.indicator_columns(lang), lang, 420)]),
+                            _grid(ids.AN_INDICATORS, tables.indicator_columns(lang), lang, 420)]),
                   subtitle=t("an.ind.subtitle", lang), class_name="an-panel-indicators",
                   tools=html.Div([
                       html.Label(t("an.ind.by", lang), className="filter-label an-inline-label"),
                       dcc.Dropdown(id=ids.AN_INDICATORS_BY, value="township", clearable=False, searchable=False,
                                    options=[{"label": t(f"an.ind.by.{g}", lang), "value": g}
-                                            for g in ap.INDICATOR_GROUPS], className="an-by-dropdown"),
+                                            for g in tables.INDICATOR_GROUPS], className="an-by-dropdown"),
                       _export_buttons("indicators", lang)], className="an-tools")),
             panel(t("an.rank.title", lang),
                   html.Div([html.Div(id=ids.AN_RANKING_NOTE, className="an-table-note"),
-                            _grid(ids.AN_RANKING, ap.ranking_columns(config, lang), lang, 440)]),
+                            _grid(ids.AN_RANKING, tables.ranking_columns(config, lang), lang, 440)]),
                   subtitle=t("an.rank.subtitle", lang), class_name="an-panel-ranking",
                   tools=_export_buttons("ranking", lang)),
         ],
@@ -183,17 +202,17 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
 
 
 # -- callbacks ---------------------------------------------------------------------------------
-def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> ap.AnalysisView:
+def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> af.AnalysisView:
     _, reader = _config()
-    return ap.AnalysisView(scope=tuple(reader.township_scope()),
+    return af.AnalysisView(scope=tuple(reader.township_scope()),
                            filters=af.AnalysisFilters.from_data(filters, _today()),
-                           now=overview.as_of_from_tick(tick, clock.now()), selection=selection or {})
+                           now=common.as_of_from_tick(tick, clock.now()), selection=selection or {})
 
 
 @callback(Output(ids.AN_TICK, "data"), Input(ids.AN_INTERVAL, "n_intervals"), State(ids.AN_TICK, "data"))
 def refresh_tick(_n: int, current: dict | None):
     _, reader = _config()
-    latest = overview.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -214,10 +233,10 @@ def fill_options(lang: str, initial: dict | None):
     drill-down link chose are set again with them: a Dropdown drops values it has no
     option for."""
     _, reader = _config()
-    options = ap.filter_options(reader, reader.township_scope(), lang)
+    options = af.filter_options(reader, reader.township_scope(), lang)
     names = [item["id"]["name"] for item in ctx.outputs_list[1]]
-    shown = ap.shown_options(options, initial or {})
-    values = [ap.prune_values((initial or {}).get(name), shown[name]) for name in names]
+    shown = af.shown_options(options, initial or {})
+    values = [af.prune_values((initial or {}).get(name), shown[name]) for name in names]
     return options, [shown[name] for name in names], values
 
 
@@ -227,8 +246,8 @@ def fill_options(lang: str, initial: dict | None):
 def narrow_cells(villages: list | None, cells: list | None, options: dict | None):
     if not options:
         return no_update, no_update
-    shown = ap.narrow_options(options["cells"], "village", villages)
-    kept = ap.prune_values(cells, shown)
+    shown = af.narrow_options(options["cells"], "village", villages)
+    kept = af.prune_values(cells, shown)
     return shown, (kept if kept != (cells or []) else no_update)
 
 
@@ -239,8 +258,8 @@ def narrow_cells(villages: list | None, cells: list | None, options: dict | None
 def narrow_categories(majors: list | None, categories: list | None, options: dict | None):
     if not options:
         return no_update, no_update
-    shown = ap.narrow_options(options["categories"], "major", majors)
-    kept = ap.prune_values(categories, shown)
+    shown = af.narrow_options(options["categories"], "major", majors)
+    kept = af.prune_values(categories, shown)
     return shown, (kept if kept != (categories or []) else no_update)
 
 
@@ -269,9 +288,9 @@ def cross_filter(*args):
     selection, breakdown, lang = args[-3:]
     _, reader = _config()
     reset = [None] * len(GRAPHS)
-    new = ap.next_selection(selection, ctx.triggered_id, clicks, ctx.inputs_list[len(GRAPHS)], breakdown,
+    new = af.next_selection(selection, ctx.triggered_id, clicks, ctx.inputs_list[len(GRAPHS)], breakdown,
                             graph_ids=GRAPHS, clear_all_id=ids.AN_CHIPS_CLEAR,
-                            label_of=lambda dim, value: ap.click_label(reader, reader.township_scope(), dim, value,
+                            label_of=lambda dim, value: af.click_label(reader, reader.township_scope(), dim, value,
                                                                        lang))
     if new is None:
         return no_update, *[no_update] * len(GRAPHS)
@@ -280,7 +299,7 @@ def cross_filter(*args):
 
 @callback(Output(ids.AN_CHIPS, "children"), Input(ids.AN_SELECTION, "data"), State(ids.AN_LANG, "data"))
 def render_chips(selection: dict | None, lang: str):
-    return widgets.crossfilter_chips(af.chips(selection), lang)
+    return crossfilter_chips(af.chips(selection), lang)
 
 
 @callback(Output(ids.AN_SUMMARY, "children"), Output(ids.AN_AS_OF, "children"), Output(ids.AN_NOTICE, "children"),
@@ -289,13 +308,13 @@ def render_chips(selection: dict | None, lang: str):
 def update_summary(tick: dict | None, filters: dict | None, selection: dict | None, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    kind = ap.notice_kind(reader, view)
+    kind = af.notice_kind(reader, view)
     note = None
     if kind == "filtered":
         note = notice(t("an.empty.filtered", lang), t("an.empty.filtered.hint", lang), kind="filtered")
     elif kind == "none":
         note = notice(t("an.empty.period", lang), kind="filtered")
-    return ap.summary_text(reader, view, lang), overview.as_of_text(view.now, lang), note
+    return af.summary_text(reader, view, lang), common.as_of_text(view.now, lang), note
 
 
 @callback(Output(ids.AN_TREND, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -304,7 +323,8 @@ def update_summary(tick: dict | None, filters: dict | None, selection: dict | No
 def update_trend(tick, filters, selection, grain: str, breakdown: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.trend_figure(ap.trend_frame(reader, view, grain, breakdown), grain, breakdown, view.selection, lang)
+    frame = charts.trend_frame(reader, view, grain, breakdown)
+    return charts.trend_figure(frame, grain, breakdown, view.selection, lang)
 
 
 @callback(Output(ids.AN_HEATMAP, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -312,7 +332,7 @@ def update_trend(tick, filters, selection, grain: str, breakdown: str, lang: str
 def update_heatmap(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.heatmap_figure(ap.heatmap_frame(reader, view), view.selection, lang)
+    return charts.heatmap_figure(charts.heatmap_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_CATEGORIES, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -320,7 +340,7 @@ def update_heatmap(tick, filters, selection, lang: str):
 def update_categories(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.top_categories_figure(ap.top_categories_frame(reader, view), view.selection, lang)
+    return charts.top_categories_figure(charts.top_categories_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_SOURCES, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -328,7 +348,7 @@ def update_categories(tick, filters, selection, lang: str):
 def update_sources(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.sources_figure(ap.sources_frame(reader, view), view.selection, lang)
+    return charts.sources_figure(charts.sources_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_DEPARTMENTS, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -336,7 +356,7 @@ def update_sources(tick, filters, selection, lang: str):
 def update_departments(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.departments_figure(ap.departments_frame(reader, view), view.selection, lang)
+    return charts.departments_figure(charts.departments_frame(reader, view), view.selection, lang)
 
 
 @callback(Output(ids.AN_HANDLING, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -344,7 +364,7 @@ def update_departments(tick, filters, selection, lang: str):
 def update_handling(tick, filters, selection, group_by: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.handling_figure(ap.handling_frame(reader, view, group_by), group_by, lang)
+    return charts.handling_figure(charts.handling_frame(reader, view, group_by), group_by, lang)
 
 
 @callback(Output(ids.AN_SATISFACTION, "figure"), Input(ids.AN_TICK, "data"), Input(ids.AN_FILTERS, "data"),
@@ -352,14 +372,15 @@ def update_handling(tick, filters, selection, group_by: str, lang: str):
 def update_satisfaction(tick, filters, selection, grain: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
-    return ap.satisfaction_figure(ap.satisfaction_frame(reader, view, grain), grain, load_analysis_config(), lang)
+    frame = charts.satisfaction_frame(reader, view, grain)
+    return charts.satisfaction_figure(frame, grain, load_analysis_config(), lang)
 
 
 @callback(Output(ids.AN_MAP, "figure"), Output(ids.AN_MAP_CELLS, "data"), Input(ids.AN_LANG, "data"),
           State(ids.AN_FILTERS, "data"))
 def draw_map(lang: str, filters: dict | None):
     settings, reader = _config()
-    figure, cell_ids = ap.map_figure(reader, _view(None, filters, None), lang, tile_url=settings.map_tile_url,
+    figure, cell_ids = charts.map_figure(reader, _view(None, filters, None), lang, tile_url=settings.map_tile_url,
                                      tile_attribution=settings.map_tile_attribution)
     return figure, cell_ids
 
@@ -371,7 +392,7 @@ def recolour_map(cell_ids: list | None, tick, filters, selection, lang: str):
     if cell_ids is None:
         return no_update
     _, reader = _config()
-    return ap.map_patch(ap.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
+    return common.map_patch(charts.map_colouring(reader, _view(tick, filters, selection), cell_ids, lang))
 
 
 @callback(Output(ids.AN_INDICATORS, "rowData"), Output(ids.AN_INDICATORS_NOTE, "children"),
@@ -381,8 +402,8 @@ def update_indicators(tick, filters, selection, group_by: str, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
     config = load_analysis_config()
-    rows = ap.indicator_rows(ap.indicators_frame(reader, view, config, group_by), config, group_by, lang)
-    return rows, ap.week_hour_note(view.selection, lang)
+    rows = tables.indicator_rows(tables.indicators_frame(reader, view, config, group_by), config, group_by, lang)
+    return rows, tables.week_hour_note(view.selection, lang)
 
 
 @callback(Output(ids.AN_RANKING, "rowData"), Output(ids.AN_RANKING_NOTE, "children"),
@@ -392,19 +413,19 @@ def update_ranking(tick, filters, selection, lang: str):
     _, reader = _config()
     view = _view(tick, filters, selection)
     config = load_analysis_config()
-    frame = ap.ranking_frame(reader, view, config)
-    return ap.ranking_rows(frame, config, lang), ap.ranking_note(frame, view.selection, lang)
+    frame = tables.ranking_frame(reader, view, config)
+    return tables.ranking_rows(frame, config, lang), tables.ranking_note(frame, view.selection, lang)
 
 
 @callback(Output(ids.AN_DOWNLOAD, "data"), Input(ids.an_export(ALL, ALL), "n_clicks"),
           State(ids.AN_TICK, "data"), State(ids.AN_FILTERS, "data"), State(ids.AN_SELECTION, "data"),
           State(ids.AN_INDICATORS_BY, "value"), State(ids.AN_LANG, "data"), prevent_initial_call=True)
 def export(_clicks: list, tick, filters, selection, group_by: str, lang: str):
-    button = ap.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None:
         return no_update
     _, reader = _config()
-    columns, rows, stem = ap.export_table(reader, _view(tick, filters, selection), load_analysis_config(),
+    columns, rows, stem = tables.export_table(reader, _view(tick, filters, selection), load_analysis_config(),
                                           button["table"], lang, group_by=group_by)
     content, filename = export_file(columns, rows, button["format"], name=stem,
                                     sheet=t(f"an.export.sheet.{button['table']}", lang))

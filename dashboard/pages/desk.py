@@ -17,13 +17,12 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app, has_app_context
 
 from dashboard import clock
-from dashboard import desk_panels as desk
-from dashboard import overview_panels as panels
-from dashboard.components import ids
-from dashboard.components import desk as view
+from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.pages import desk_layout
+from dashboard.views import common, desk, desk_actions
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True, "scrollZoom": True}
 
@@ -67,7 +66,7 @@ def layout(lang: str | None = None, matter: str | None = None, **_query: Any) ->
                           subtitle=t("desk.queues.subtitle", lang), class_name="panel-queues"),
                     panel(t("desk.card.title", lang),
                           html.Div([
-                              html.Div([html.Div(view.card_empty(lang), id=ids.DESK_CARD, className="card-main"),
+                              html.Div([html.Div(desk_layout.card_empty(lang), id=ids.DESK_CARD, className="card-main"),
                                         html.Div(id=ids.DESK_MINIMAP, className="card-map")],
                                        className="card-top"),
                               html.Div(id=ids.DESK_FEEDBACK, className="card-feedback", **{"aria-live": "polite"}),
@@ -89,26 +88,27 @@ def _queue_sections(lang: str) -> list:
     settings = current_app.config["SETTINGS"] if has_app_context() else None
     share = settings.yellow_fraction if settings else 0.25
     days = settings.follow_up_window_days if settings else 7
-    return [view.queue_section(key, t(f"desk.queue.{key}", lang), desk.queue_hint(key, lang, share, days), lang)
+    return [desk_layout.queue_section(key, t(f"desk.queue.{key}", lang), desk.queue_hint(key, lang, share, days),
+                                      lang)
             for key in desk.QUEUES]
 
 
 def _view(tick: dict | None) -> desk.DeskView:
     settings, reader, _store = _config()
     return desk.DeskView(scope=tuple(reader.township_scope()),
-                         now=panels.as_of_from_tick(tick, clock.now()),
+                         now=common.as_of_from_tick(tick, clock.now()),
                          yellow_share=settings.yellow_fraction,
                          follow_up_days=settings.follow_up_window_days)
 
 
 def _minutes_per_day() -> int:
-    return panels.day_minutes(current_app.config["SETTINGS"].office_hours)
+    return common.day_minutes(current_app.config["SETTINGS"].office_hours)
 
 
 @callback(Output(ids.DESK_TICK, "data"), Input(ids.DESK_INTERVAL, "n_intervals"), State(ids.DESK_TICK, "data"))
 def refresh_tick(_n: int, current: dict | None):
     _, reader, _store = _config()
-    latest = panels.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -126,18 +126,18 @@ def update_queues(tick: dict | None, selected: str | None, shown: dict | None, l
     digests = {key: desk.queue_digest(queues[key], selected) for key in keys}
     shown = shown or {}
     same = {key: shown.get(key) == digests[key] for key in keys}
-    counts = [no_update if same[k] else view.queue_count(queues[k].total) for k in keys]
-    lists = [no_update if same[k] else view.queue_list(k, queues[k].total, queues[k].rows, selected, lang)
+    counts = [no_update if same[k] else desk_layout.queue_count(queues[k].total) for k in keys]
+    lists = [no_update if same[k] else desk_layout.queue_list(k, queues[k].total, queues[k].rows, selected, lang)
              for k in keys]
-    classes = [no_update if same[k] else view.queue_class(k, queues[k].total) for k in keys]
-    return counts, lists, classes, (digests if not all(same.values()) else no_update), panels.as_of_text(v.now, lang)
+    classes = [no_update if same[k] else desk_layout.queue_class(k, queues[k].total) for k in keys]
+    return counts, lists, classes, (digests if not all(same.values()) else no_update), common.as_of_text(v.now, lang)
 
 
 @callback(Output(ids.DESK_SELECTED, "data"), Output(ids.DESK_FEEDBACK, "children", allow_duplicate=True),
           Input(ids.desk_row(ALL, ALL), "n_clicks"), State(ids.DESK_SELECTED, "data"),
           prevent_initial_call=True)
 def select_matter(_clicks: list, current: str | None):
-    chosen = desk.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    chosen = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if chosen is None or chosen["matter"] == current:
         return no_update, no_update
     return chosen["matter"], None
@@ -153,14 +153,14 @@ def update_card(selected: str | None, tick: dict | None, shown: dict | None, sho
     _, reader, _store = _config()
     card = desk.matter_card(reader, _view(tick), int(selected), lang, _minutes_per_day()) if selected else None
     if card is None:
-        body = view.card_missing(selected, lang) if selected else view.card_empty(lang)
+        body = desk_layout.card_missing(selected, lang) if selected else desk_layout.card_empty(lang)
         return body, None, (None if shown is not None else no_update), None
     key = {"id": card["id"], "status": card["status"], "default_dept_id": card["default_dept_id"],
            "category": card["category"], "default_dept": card["default_dept"]}
     fingerprint = desk.digest(card)
     if fingerprint == shown_digest and key == shown:
         return no_update, no_update, no_update, no_update
-    return (view.card_view(card, lang), view.timeline_view(card["timeline"], lang),
+    return (desk_layout.card_view(card, lang), desk_layout.timeline_view(card["timeline"], lang),
             key if key != shown else no_update, fingerprint)
 
 
@@ -182,14 +182,15 @@ def render_actions(matter: dict | None, tick: dict | None, lang: str):
     if not matter:
         return None
     _, reader, _store = _config()
-    actions = desk.legal_actions(matter["status"], matter)
+    actions = desk_actions.legal_actions(matter["status"], matter)
     suggested = matter.get("default_dept_id")
     options = desk.department_options(reader, _view(tick), lang, suggested) if "dispatch" in actions else []
     suggestion = (t("desk.dispatch.suggestion", lang, category=matter["category"], dept=matter["default_dept"])
                   if matter.get("default_dept") else "")
     return html.Div([html.H3(t("desk.actions.title", lang), className="section-title"),
-                     view.action_form(actions, lang, note_needed={a for a in actions if desk.needs_note(a)},
-                                      dept_options=options, suggested=suggested, suggestion=suggestion)])
+                     desk_layout.action_form(actions, lang,
+                                             note_needed={a for a in actions if desk_actions.needs_note(a)},
+                                             dept_options=options, suggested=suggested, suggestion=suggestion)])
 
 
 @callback(Output(ids.desk_dept(ALL), "options"), Input(ids.DESK_TICK, "data"), State(ids.DESK_MATTER, "data"),
@@ -219,19 +220,19 @@ def refresh_department_load(tick: dict | None, matter: dict | None, lang: str):
 def act(_clicks: list, _fields: list, _depts: list, selected: str | None, lang: str):
     error_slots = [item["id"]["name"] for item in ctx.outputs_list[1]]
     field_names = [item["id"]["name"] for item in ctx.outputs_list[2]]
-    button = desk.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None or not selected:
         return no_update, [no_update] * len(error_slots), [no_update] * len(field_names), no_update
     _, reader, store = _config()
-    body = desk.action_body(button["action"], desk.form_values(ctx.states_list[0], "name"),
-                            desk.form_values(ctx.states_list[1], "role"))
-    outcome = desk.perform(store, reader.township_scope(), int(selected), body, now=clock.now(), lang=lang)
+    body = desk_actions.action_body(button["action"], desk_actions.form_values(ctx.states_list[0], "name"),
+                            desk_actions.form_values(ctx.states_list[1], "role"))
+    outcome = desk_actions.perform(store, reader.township_scope(), int(selected), body, now=clock.now(), lang=lang)
     errors = [outcome.field_errors.get(name, "") for name in error_slots]
     if not outcome.ok:
         # A refusal means the card was behind (someone else acted): refresh it with the rest.
-        tick = panels.tick(reader, clock.now()) if outcome.kind == "refused" else no_update
-        return view.outcome_view(outcome.kind, outcome.message), errors, [no_update] * len(field_names), tick
+        tick = common.tick(reader, clock.now()) if outcome.kind == "refused" else no_update
+        return desk_layout.outcome_view(outcome.kind, outcome.message), errors, [no_update] * len(field_names), tick
     cleared = ["" if name == "note" else None if name in ("extend_amount", "satisfaction") else no_update
                for name in field_names]
-    return (view.outcome_view(outcome.kind, outcome.message), errors, cleared,
-            panels.tick(reader, clock.now()))
+    return (desk_layout.outcome_view(outcome.kind, outcome.message), errors, cleared,
+            common.tick(reader, clock.now()))

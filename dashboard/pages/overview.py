@@ -16,14 +16,14 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
 from dashboard import clock
-from dashboard import overview_panels as panels
-from dashboard.components import ids
-from dashboard.components.filter_bar import filter_bar
-from dashboard.components.kpi import kpi_row
+from dashboard.components.ids import overview as ids
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.pages.overview_layout import filter_bar, kpi_row
+from dashboard.views import common
+from dashboard.views import overview as panels
 
 
 def page_title(**_path_variables: Any) -> str:
@@ -98,7 +98,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
 def _view(tick: dict | None, filters: dict | None) -> panels.View:
     settings, reader = _config()
     return panels.View(scope=tuple(reader.township_scope()),
-                       now=panels.as_of_from_tick(tick, clock.now()),
+                       now=common.as_of_from_tick(tick, clock.now()),
                        yellow_share=settings.yellow_fraction,
                        filters=panels.Filters.from_data(filters))
 
@@ -106,7 +106,7 @@ def _view(tick: dict | None, filters: dict | None) -> panels.View:
 @callback(Output(ids.TICK, "data"), Input(ids.INTERVAL, "n_intervals"), State(ids.TICK, "data"))
 def refresh_tick(_n: int, current: dict | None):
     _, reader = _config()
-    latest = panels.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -151,7 +151,7 @@ def update_kpis(tick: dict | None, filters: dict | None, lang: str):
     elif kind == "filtered":
         note = notice(t("empty.filtered", lang), kind="filtered")
     return ([shown[k][0] for k in keys], [shown[k][1] for k in keys], note,
-            panels.as_of_text(view.now, lang))
+            common.as_of_text(view.now, lang))
 
 
 @callback(Output(ids.MAP, "figure"), Output(ids.MAP_CELLS, "data"), Input(ids.LANG, "data"))
@@ -176,7 +176,7 @@ def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None,
     if cell_ids is None:
         return no_update
     _, reader = _config()
-    return panels.map_patch(panels.map_colouring(reader, _view(tick, filters), metric, lang, cell_ids))
+    return common.map_patch(panels.map_colouring(reader, _view(tick, filters), metric, lang, cell_ids))
 
 
 @callback(Output(ids.DEPT_CHART, "figure"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
@@ -190,5 +190,5 @@ def update_departments(tick: dict | None, filters: dict | None, lang: str):
           State(ids.LANG, "data"))
 def update_table(tick: dict | None, filters: dict | None, lang: str):
     settings, reader = _config()
-    return panels.open_matter_rows(reader, _view(tick, filters), lang, panels.day_minutes(settings.office_hours))
+    return panels.open_matter_rows(reader, _view(tick, filters), lang, common.day_minutes(settings.office_hours))
 

@@ -17,17 +17,17 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 
-from dashboard import analysis_panels as ap
 from dashboard import clock
-from dashboard import overview_panels as overview
-from dashboard import warnings_panels as wp
-from dashboard.components import analysis as widgets
-from dashboard.components import ids_analysis as ids
-from dashboard.components.filter_bar import dropdown_labels
+from dashboard.components.dropdown import dropdown_labels
+from dashboard.components.export import export_buttons
+from dashboard.components.ids import warnings as ids
 from dashboard.components.panel import panel
 from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.pages import warnings_layout
+from dashboard.views import common
+from dashboard.views import warnings as wp
 from queries.analysis_config import load_analysis_config
 from queries.warnings import SEVERITIES
 
@@ -89,18 +89,18 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
                                className="an-summary"),
                       html.Div(t("asof.waiting", lang), id=ids.WN_AS_OF, className="as-of")],
                      className="toolbar an-toolbar"),
-            widgets.warning_kpi_row(lang),
+            warnings_layout.warning_kpi_row(lang),
             panel(t("wn.list.title", lang),
                   html.Div([_list_controls(lang),
                             html.Div(id=ids.WN_OUTCOME, className="wn-outcome-slot", **{"aria-live": "polite"}),
                             html.Div(t("asof.waiting", lang), id=ids.WN_LIST, className="wn-list")]),
                   tools=html.Div([html.Span("", id=ids.WN_COUNT, className="panel-subtitle"),
-                                  widgets.export_buttons(ids.wn_export, lang)], className="an-tools"),
+                                  export_buttons(ids.wn_export, lang)], className="an-tools"),
                   class_name="wn-panel-list"),
             html.Div(
                 [
                     panel(t("wn.hot.title", lang),
-                          html.Div([dcc.Graph(id=ids.WN_MAP, config={**ap.GRAPH_CONFIG, "scrollZoom": True},
+                          html.Div([dcc.Graph(id=ids.WN_MAP, config={**common.GRAPH_CONFIG, "scrollZoom": True},
                                               className="wn-map-graph", style={"height": "440px"}),
                                     html.Div("", id=ids.WN_HOT_SUMMARY, className="wn-hot-summary")]),
                           tools=dcc.RadioItems(id=ids.WN_HOT_METRIC, value=wp.default_hot_metric(config),
@@ -119,7 +119,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
 
 
 def _minutes_per_day() -> int:
-    return overview.day_minutes(current_app.config["SETTINGS"].office_hours)
+    return common.day_minutes(current_app.config["SETTINGS"].office_hours)
 
 
 @callback(Output(ids.WN_TICK, "data"), Input(ids.WN_INTERVAL, "n_intervals"), State(ids.WN_TICK, "data"))
@@ -129,7 +129,7 @@ def refresh_tick(_n: int, current: dict | None):
     settings, reader, store = _config()
     wp.ensure_fresh(store, clock.now(), wp.refresh_lock(current_app.config), config=load_analysis_config(),
                     yellow_share=settings.yellow_fraction)
-    latest = overview.tick(reader, clock.now())
+    latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
 
 
@@ -139,9 +139,9 @@ def update_kpis(tick: dict | None, lang: str):
     _, reader, store = _config()
     values = wp.kpi_values(wp.active_frame(reader, reader.township_scope()), lang)
     keys = [item["id"]["key"] for item in ctx.outputs_list[0]]
-    now = overview.as_of_from_tick(tick, clock.now())
+    now = common.as_of_from_tick(tick, clock.now())
     refreshed = store.meta("warnings_refreshed_at")
-    as_of = overview.as_of_text(now, lang) + (" · " + t("wn.refreshed", lang, time=refreshed[11:16])
+    as_of = common.as_of_text(now, lang) + (" · " + t("wn.refreshed", lang, time=refreshed[11:16])
                                               if refreshed else "")
     return [values[k][0] for k in keys], [values[k][1] for k in keys], as_of
 
@@ -155,7 +155,7 @@ def update_list(_tick: dict | None, families: list, severities: list, unacknowle
     frame = wp.active_frame(reader, reader.township_scope(), filters)
     rows = wp.warning_rows(frame.head(wp.LIST_LIMIT), lang, _minutes_per_day())
     count = t("wn.list.count", lang, shown=len(rows), total=len(frame))
-    return widgets.warning_table(rows, lang), count
+    return warnings_layout.warning_table(rows, lang), count
 
 
 @callback(Output(ids.WN_OUTCOME, "children"), Output(ids.WN_TICK, "data", allow_duplicate=True),
@@ -166,13 +166,13 @@ def update_list(_tick: dict | None, families: list, severities: list, unacknowle
 def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
     """Acknowledge the warning whose button was clicked (who and when, as an event); the
     list refreshes at once."""
-    button = ap.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None:
         return no_update, no_update
     _, reader, store = _config()
     outcome = wp.acknowledge(store, button["key"], actor, note, clock.now(), lang)
-    tick = overview.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
-    return widgets.outcome_view(outcome.kind, outcome.message), tick
+    tick = common.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
+    return warnings_layout.outcome_view(outcome.kind, outcome.message), tick
 
 
 @callback(Output(ids.WN_MAP, "figure"), Output(ids.WN_MAP_CELLS, "data"), Input(ids.WN_LANG, "data"),
@@ -180,7 +180,7 @@ def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
 def draw_map(lang: str, metric: str):
     settings, reader, _store = _config()
     scope = reader.township_scope()
-    frame = wp.hotspot_frame(reader, load_analysis_config(), overview.as_of_from_tick(None, clock.now()), scope,
+    frame = wp.hotspot_frame(reader, load_analysis_config(), common.as_of_from_tick(None, clock.now()), scope,
                              metric)
     return wp.hotspot_figure(reader, frame, scope, lang, tile_url=settings.map_tile_url,
                              tile_attribution=settings.map_tile_attribution)
@@ -196,17 +196,17 @@ def recolour_map(cell_ids: list | None, tick: dict | None, metric: str, lang: st
     _, reader, _store = _config()
     config = load_analysis_config()
     scope = reader.township_scope()
-    frame = wp.hotspot_frame(reader, config, overview.as_of_from_tick(tick, clock.now()), scope, metric)
-    return (wp.map_patch(wp.hotspot_colouring_for(frame, cell_ids, lang)),
+    frame = wp.hotspot_frame(reader, config, common.as_of_from_tick(tick, clock.now()), scope, metric)
+    return (common.map_patch(wp.hotspot_colouring_for(frame, cell_ids, lang)),
             wp.hotspot_summary(frame, cell_ids, metric, int(config.warnings["gi_window_days"]), lang),
-            widgets.hot_cell_table(wp.hot_cell_rows(reader, frame, scope, lang), lang))
+            warnings_layout.hot_cell_table(wp.hot_cell_rows(reader, frame, scope, lang), lang))
 
 
 @callback(Output(ids.WN_DOWNLOAD, "data"), Input(ids.wn_export(ALL), "n_clicks"),
           State(ids.WN_FAMILIES, "value"), State(ids.WN_SEVERITIES, "value"), State(ids.WN_UNACKNOWLEDGED, "value"),
           State(ids.WN_LANG, "data"), prevent_initial_call=True)
 def export(_clicks: list, families: list, severities: list, unacknowledged: list, lang: str):
-    button = ap.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None:
         return no_update
     _, reader, _store = _config()

@@ -1,14 +1,14 @@
-"""Layout pieces of the analysis and warnings pages: the cross-filter's chips, export
-buttons, the warnings' KPI strip and their list with an acknowledge button each. Pure
-builders from plain data (``dashboard.analysis_panels``, ``dashboard.warnings_panels``);
-no data access."""
+"""Layout pieces of the warnings page: the KPI strip, the list of active warnings with an
+acknowledge button each, the hot cells' table and the outcome line. Pure builders from
+the plain data that ``dashboard/views/warnings.py`` computes; no data access. (Not a page:
+Dash registers only the modules here that register themselves.)"""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from dash import dcc, html
 
-from dashboard.components import ids_analysis as ids
+from dashboard.components.ids import warnings as ids
 from dashboard.i18n import t
 
 WARNING_KPIS = (("total", "neutral"), ("unacknowledged", "accent"), ("high", "red"), ("medium", "yellow"),
@@ -16,33 +16,6 @@ WARNING_KPIS = (("total", "neutral"), ("unacknowledged", "accent"), ("high", "re
                 ("hotspot", "family"), ("repeat", "family"))
 
 
-# -- the cross-filter -------------------------------------------------------------------------
-def crossfilter_chips(chips: list[tuple[str, str]], lang: str) -> list:
-    """One chip per active cross-filter (its dimension, its value, a button that clears
-    it); a hint when there is none."""
-    if not chips:
-        return [html.Span(t("an.chips.none", lang), className="an-chips-empty")]
-    out = []
-    for dim, label in chips:
-        dim_label = t(f"an.dim.{dim}", lang)
-        out.append(html.Span(
-            [html.Span(dim_label, className="an-chip-dim"),
-             html.Span(label, className="an-chip-label"),
-             html.Button("×", id=ids.an_chip_clear(dim), n_clicks=0, type="button", className="an-chip-clear",
-                         title=t("an.chips.clear_one", lang, dim=dim_label),
-                         **{"aria-label": t("an.chips.clear_one", lang, dim=dim_label)})],
-            className=f"an-chip an-chip-{dim}", **{"data-dim": dim}))
-    return out
-
-
-def export_buttons(make_id: Callable[[str], Any], lang: str) -> html.Div:
-    """CSV and Excel download buttons; ``make_id(fmt)`` gives each its id."""
-    return html.Div([html.Button(t(f"an.export.{fmt}", lang), id=make_id(fmt), n_clicks=0, type="button",
-                                 className=f"an-export-btn an-export-{fmt}") for fmt in ("csv", "xlsx")],
-                    className="an-export")
-
-
-# -- the warnings page ---------------------------------------------------------------------------
 def warning_kpi_row(lang: str) -> html.Div:
     tiles = []
     for key, tone in WARNING_KPIS:

@@ -1,11 +1,9 @@
-"""What the dispatch desk (调度台) shows and does, as pure functions: the six queues, a
-matter's card (details, light, timeline, place), the actions its state allows, the
-department picker with each department's load, and acting on a matter through the same
-write path as the API (``check_action`` + ``apply_action``), with the outcome told in the
-page's language.
+"""What the dispatch desk (调度台) shows, as pure functions: the six queues, a matter's
+card (details, light, timeline, place) and the department picker with each department's
+load. What the desk does to a matter is ``dashboard/views/desk_actions.py``.
 
-Everything takes a ``Reader`` or a ``Store`` plus plain values and returns plain data or
-figures, so the page's callbacks stay thin and all of it is testable without a browser.
+Everything takes a ``Reader`` plus plain values and returns plain data or figures, so the
+page's callbacks stay thin and all of it is testable without a browser.
 """
 from __future__ import annotations
 
@@ -13,38 +11,21 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import name_of, pick, plain, t
-from dashboard.overview_panels import remaining_text, working_time_text
 from dashboard.reader import Reader
+from dashboard.views.common import remaining_text, working_time_text
+from dashboard.views.desk_actions import ACTION_KEYS, DESK_ACTOR
 from layers import maptraces
 from layers.matter_map import location_figure
-from queries import lifecycle
-from queries.store import Store
-from queries.writepath import (NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, NotFound, apply_action,
-                               check_action)
 
 QUEUES = ("new", "sign_overdue", "verify", "due_soon", "overdue", "follow_up")
 # Rows shown per queue (each says how many more wait): the top is what gets worked.
 QUEUE_LIMIT = 30
-# The order the card offers actions in: the loop forward first, then the side paths.
-ACTION_ORDER = ("dispatch", "sign", "feedback", "verify", "reject", "close", "follow_up", "reopen",
-                "supervise", "extend", "suspend", "resume", "return", "escalate", "void")
-# The form's extension units (a number input beside a radio), as the API names them.
-EXTEND_UNITS = ("hours", "work_days")
-# Who the event log names for actions taken at the desk (no logins yet).
-DESK_ACTOR = "调度台"
-# The write path's field names → the form's error slot (beside the input it concerns).
-ERROR_SLOT = {"note": "note", "department": "department", "co_departments": "co_departments",
-              "minutes": "extend_amount", "hours": "extend_amount", "work_days": "extend_amount",
-              "satisfaction": "satisfaction"}
-# i18n keys that exist: an action's name, and what an action needs first (its refusal).
-_ACTION_KEYS = frozenset(f"action.{a}" for a in (*lifecycle.TRANSITIONS, *lifecycle.SYSTEM_ACTIONS))
-_NEED_KEYS = frozenset(f"need.{a}" for a in NEEDS)
 
 
 # -- what the desk looks at --------------------------------------------------------------
@@ -170,21 +151,6 @@ def queue_hint(key: str, lang: str, yellow_share: float, follow_up_days: int) ->
         "due_soon", "follow_up") else t(f"desk.queue.{key}.hint", lang)
 
 
-# -- legal actions -------------------------------------------------------------------------
-def legal_actions(status: str | None, matter: dict | None = None) -> tuple[str, ...]:
-    """The actions the lifecycle allows from ``status`` (queries.lifecycle.TRANSITIONS) and
-    the matter's record (``lifecycle.blocked``: no second 回访), in the card's order; never
-    ``accept`` (registering happens at intake)."""
-    allowed = {action for action, (starts, _to) in lifecycle.TRANSITIONS.items()
-               if status in starts and action != "accept"
-               and (matter is None or lifecycle.blocked(action, matter) is None)}
-    return tuple(a for a in ACTION_ORDER if a in allowed)
-
-
-def needs_note(action: str) -> bool:
-    return action in NOTE_REQUIRED
-
-
 # -- the department picker -------------------------------------------------------------------
 def department_options(reader: Reader, view: DeskView, lang: str,
                        suggested: int | None) -> list[dict[str, Any]]:
@@ -300,7 +266,7 @@ def timeline(reader: Reader, view: DeskView, matter_id: int, lang: str, minutes_
             "seq": int(e.seq),
             "time": time_text(e.occurred_at, "%Y-%m-%d %H:%M"),
             "action": e.action,
-            "action_label": t(f"action.{e.action}", lang) if f"action.{e.action}" in _ACTION_KEYS else e.action,
+            "action_label": t(f"action.{e.action}", lang) if f"action.{e.action}" in ACTION_KEYS else e.action,
             "from_status": name_of("status", e.from_status, lang),
             "to_status": name_of("status", e.to_status, lang),
             "actor": t("desk.timeline.by", lang, actor=actor_text(plain(e.actor), lang)),
@@ -329,148 +295,3 @@ def minimap_figure(reader: Reader, view: DeskView, matter_id: int, lang: str, *,
     return location_figure(lon, lat, cell, point_name=t("desk.map.point", lang), cell_name=t("desk.map.cell", lang),
                            hovertext=hover, tile_url=tile_url, tile_attribution=tile_attribution,
                            uirevision=f"matter-{int(matter_id)}")
-
-
-# -- acting ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Outcome:
-    """What an action came to: done (with the new status), refused (409: why), or invalid
-    input (422: a message per form slot, and any not tied to a slot in ``message``)."""
-
-    kind: str                                   # done | refused | invalid | not_found
-    message: str
-    field_errors: dict[str, str] = field(default_factory=dict)
-    status: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.kind == "done"
-
-
-def _number(value: Any) -> Any:
-    """A form's number as the API would receive it: numbers stay, numeric text becomes a
-    number, anything else is passed on for the write path to refuse."""
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            number = float(text)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
-    return value
-
-
-def action_body(action: str, fields: dict[str, Any], depts: dict[str, Any]) -> dict[str, Any]:
-    """The API request body an action button sends, from the form's current values."""
-    body: dict[str, Any] = {"action": action, "actor": DESK_ACTOR}
-    note = fields.get("note")
-    if isinstance(note, str) and note.strip():
-        body["note"] = note.strip()
-    if action == "dispatch":
-        lead = depts.get("department")
-        body["department"] = lead
-        co = [d for d in (depts.get("co_departments") or []) if d != lead]
-        if co:
-            body["co_departments"] = co
-    elif action == "extend":
-        unit = fields.get("extend_unit") if fields.get("extend_unit") in EXTEND_UNITS else "hours"
-        amount = _number(fields.get("extend_amount"))
-        if amount is not None:
-            body[unit] = amount
-    elif action == "follow_up":
-        body["satisfaction"] = fields.get("satisfaction")
-    return body
-
-
-_PROBLEMS = (
-    ("required", "problem.required"),
-    ("must be a positive number", "problem.positive"),
-    ("give exactly one of", "problem.extend_amount"),
-    ("longer than 30 days", "problem.extension_too_long"),
-    ("longer than", "problem.too_long"),
-    ("contains characters", "problem.not_text"),
-    ("must be one of", "problem.choose"),
-    ("unknown department", "problem.unknown_department"),
-    ("a department id or code", "problem.unknown_department"),
-    ("must be a list", "problem.not_a_list"),
-)
-
-
-def problem_text(problem: str, lang: str) -> str:
-    """A write-path field problem in the page's language (unknown ones as they are)."""
-    for prefix, key in _PROBLEMS:
-        if problem.startswith(prefix):
-            return t(key, lang)
-    return t("problem.unknown", lang, problem=problem)
-
-
-def field_error_texts(errors: Iterable[dict[str, Any]], lang: str) -> tuple[dict[str, str], list[str]]:
-    """FieldErrors' items → (slot → message, messages for no slot)."""
-    slots: dict[str, str] = {}
-    loose: list[str] = []
-    for error in errors:
-        name = str(error.get("field"))
-        slot = ERROR_SLOT.get(name)
-        text = problem_text(str(error.get("problem", "")), lang)
-        if slot is None:
-            loose.append(t("desk.field_error", lang, field=name, problem=text))
-        elif slot not in slots:
-            slots[slot] = text
-    return slots, loose
-
-
-def current_status(store: Store, scope: list[int], matter_id: int) -> str | None | bool:
-    """The matter's status now, or False when there is no such matter in the scope."""
-    found = store.run("matters/timeline", scope=scope, matter_id=int(matter_id))
-    if found.empty:
-        return False
-    return plain(found["to_status"].iloc[-1])
-
-
-def perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any], *, now: datetime,
-            lang: str) -> Outcome:
-    """Act on a matter exactly as ``POST /api/v1/matters/{id}/actions`` does (the same
-    ``check_action`` and ``apply_action``), and say what came of it in ``lang``."""
-    action = body.get("action")
-    action_label = t(f"action.{action}", lang) if f"action.{action}" in _ACTION_KEYS else str(action)
-    if current_status(store, scope, matter_id) is False:
-        return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
-    try:
-        clean = check_action(store, body)
-        result = apply_action(store, int(matter_id), clean, now=now)
-    except FieldErrors as exc:
-        slots, loose = field_error_texts(exc.errors, lang)
-        return Outcome("invalid", " ".join([t("desk.fix_fields", lang), *loose]), slots)
-    except NotFound:
-        return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
-    except ActionRefused:
-        status = current_status(store, scope, matter_id)
-        need_key = f"need.{action}" if f"need.{action}" in _NEED_KEYS else "need.default"
-        return Outcome("refused", t("desk.refused", lang, action=action_label, id=matter_id,
-                                    status=name_of("status", status or "", lang), need=t(need_key, lang)),
-                       status=status or None)
-    status = result["status"]
-    return Outcome("done", t("desk.done", lang, action=action_label, id=matter_id,
-                             status=name_of("status", status, lang)), status=status)
-
-
-
-# -- which button --------------------------------------------------------------------------
-def clicked(triggered_id: Any, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pattern id of the button that was really clicked, from ``ctx.triggered_id`` and
-    the callback's ``inputs_list`` entry: None when the callback fired because buttons were
-    (re)drawn (their ``n_clicks`` is still 0), not clicked."""
-    if not isinstance(triggered_id, dict):
-        return None
-    for item in items:
-        if item.get("id") == dict(triggered_id) and item.get("value"):
-            return dict(item["id"])
-    return None
-
-
-def form_values(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
-    """``{name: value}`` from a ``states_list`` entry of pattern-matched inputs whose ids
-    carry the name under ``key``."""
-    return {item["id"][key]: item.get("value") for item in items}

@@ -20,13 +20,12 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch
 
-from dashboard.http.analysis import drilldown_link
+from dashboard.views.analysis_filters import drilldown_link
 from dashboard.export import Column
 from dashboard.i18n import pick, plain, t
-from dashboard.overview_panels import map_geometry, remaining_text
 from dashboard.reader import Reader
+from dashboard.views.common import day_text, map_geometry, number, percent, remaining_text
 from layers import maptraces
 from layers.analysis_layers import hotspot_colouring, hotspot_level
 from queries.analysis_config import AnalysisConfig
@@ -126,34 +125,13 @@ def kpi_values(frame: pd.DataFrame, lang: str) -> dict[str, tuple[str, str]]:
 
 
 # -- one warning, explained ---------------------------------------------------------------------
-def _number(value: Any) -> float | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
-
-
 def _fmt(value: Any, digits: int = 1) -> str:
-    value = _number(value)
+    value = number(value)
     if value is None:
         return "—"
     if abs(value - round(value)) < 1e-9 and digits <= 1:
         return f"{int(round(value)):,}"
     return f"{value:,.{digits}f}"
-
-
-def _pct(value: Any) -> str:
-    value = _number(value)
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
-def _day(value: Any) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _moment(value: Any) -> str:
@@ -171,10 +149,10 @@ def why(row: dict[str, Any], lang: str, minutes_per_day: int) -> dict[str, str]:
     method = row["method"]
     observed, expected, threshold, stat = (row.get(k) for k in ("observed", "expected", "threshold", "statistic"))
     if method in DEADLINE_METHODS:
-        return {"observed": t("wn.why.elapsed", lang, share=_pct(observed)),
+        return {"observed": t("wn.why.elapsed", lang, share=percent(observed)),
                 "expected": t("wn.why.limit", lang),
-                "threshold": t("wn.why.share_at_least", lang, share=_pct(threshold)),
-                "statistic": remaining_text(DEADLINE_LIGHT[method], _number(stat), minutes_per_day, lang)}
+                "threshold": t("wn.why.share_at_least", lang, share=percent(threshold)),
+                "statistic": remaining_text(DEADLINE_LIGHT[method], number(stat), minutes_per_day, lang)}
     if method in ("seasonal_z", "ears_c1", "ears_c2", "ears_c3", "gi_star"):
         name = t(f"wn.stat.{method}", lang)
         out = {"observed": t("wn.why.count", lang, n=_fmt(observed)),
@@ -182,18 +160,18 @@ def why(row: dict[str, Any], lang: str, minutes_per_day: int) -> dict[str, str]:
                "threshold": f"{name} {'≥' if method == 'gi_star' else '>'} {_fmt(threshold, 2)}",
                "statistic": f"{name} = {_fmt(stat, 2)}"}
         if method == "gi_star":
-            level = hotspot_level(_number(stat))
+            level = hotspot_level(number(stat))
             if level:
                 out["statistic"] += " · " + t(f"wn.hot.level.{level}", lang)
         return out
     if method == "poisson":
-        p = _number(stat)
+        p = number(stat)
         return {"observed": t("wn.why.count", lang, n=_fmt(observed)),
                 "expected": t("wn.why.count", lang, n=_fmt(expected)),
-                "threshold": f"p < {_number(threshold) or 0:g}",
+                "threshold": f"p < {number(threshold) or 0:g}",
                 "statistic": "p = —" if p is None else f"p = {p:.2g}"}
     if method == "ewma_on_time":
-        return {"observed": _pct(observed), "expected": _pct(expected),
+        return {"observed": percent(observed), "expected": percent(expected),
                 "threshold": t("wn.why.sigma", lang, n=_fmt(threshold)),
                 "statistic": t("wn.why.sigma_off", lang, n=_fmt(stat, 2))}
     if method == "ewma_volume":
@@ -202,7 +180,7 @@ def why(row: dict[str, Any], lang: str, minutes_per_day: int) -> dict[str, str]:
                 "threshold": t("wn.why.sigma", lang, n=_fmt(threshold)),
                 "statistic": t("wn.why.sigma_off", lang, n=_fmt(stat, 2))}
     if method == "repeat_complaint":
-        tier = int(_number(stat) or 0)
+        tier = int(number(stat) or 0)
         return {"observed": t("wn.why.times", lang, n=_fmt(observed)), "expected": "—",
                 "threshold": t("wn.why.times_at_least", lang, n=_fmt(threshold)),
                 "statistic": t("wn.why.tier", lang, tier=t(f"wn.tier.{min(max(tier, 2), 4)}", lang))}
@@ -245,7 +223,7 @@ def _missing_as_none(value: Any) -> Any:
 def drilldown_href(row: dict[str, Any], lang: str) -> str:
     """Where to look closer: a matter's card on the desk, anything else the analysis page
     narrowed to what the warning concerns over its window (the API's link)."""
-    matter = _number(row.get("matter_id"))
+    matter = number(row.get("matter_id"))
     if matter is not None:
         return "/desk?" + urlencode({"matter": int(matter), "lang": lang})
     clean = {k: _missing_as_none(v) for k, v in row.items()}
@@ -265,12 +243,12 @@ def warning_rows(frame: pd.DataFrame, lang: str, minutes_per_day: int) -> list[d
             "method_label": t(f"wn.method.{r['method']}", lang), "severity": r["severity"],
             "severity_label": t(f"wn.severity.{r['severity']}", lang), "scope": scope_text(r, lang),
             **reason,
-            "window": f"{_day(r.get('window_start'))} – {_day(r.get('window_end'))}",
-            "window_start": _day(r.get("window_start")), "window_end": _day(r.get("window_end")),
+            "window": f"{day_text(r.get('window_start'))} – {day_text(r.get('window_end'))}",
+            "window_start": day_text(r.get("window_start")), "window_end": day_text(r.get("window_end")),
             "first_seen": _moment(r.get("first_seen")), "last_seen": _moment(r.get("last_seen")),
             "acknowledged_by": acked, "acknowledged_at": _moment(r.get("acknowledged_at")) if acked else "",
             "link": drilldown_href(r, lang),
-            "link_kind": "desk" if _number(r.get("matter_id")) is not None else "analysis",
+            "link_kind": "desk" if number(r.get("matter_id")) is not None else "analysis",
         })
     return rows
 
@@ -385,14 +363,7 @@ def hot_cell_rows(reader: Reader, frame: pd.DataFrame, scope: Iterable[int], lan
             "village": plain(p.get("village_name")), "observed": _fmt(r["observed"]),
             "expected": _fmt(r["expected"]), "z": f"{z:.2f}", "level": hotspot_level(z),
             "level_label": t(f"wn.hot.level.{hotspot_level(z)}", lang),
-            "link": "/analysis?" + urlencode({"cell": int(r["cell_id"]), "from": _day(r["window_start"]),
-                                              "to": _day(r["window_end"]), "lang": lang}),
+            "link": "/analysis?" + urlencode({"cell": int(r["cell_id"]), "from": day_text(r["window_start"]),
+                                              "to": day_text(r["window_end"]), "lang": lang}),
         })
     return rows
-
-
-def map_patch(update: dict[str, Any]) -> Patch:
-    patch = Patch()
-    for key, value in update.items():
-        patch["data"][0][key] = value
-    return patch

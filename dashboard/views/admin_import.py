@@ -33,7 +33,7 @@ from queries.imports.mapping import IMPORT_STATUSES, Mapping, load_mapping
 # reads the file where it lies instead of carrying it through the browser as base64.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx")
-MAPPINGS_DIR = Path(__file__).resolve().parents[1] / "data" / "mappings"
+MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "data" / "mappings"
 PREVIEW_ROWS = 10
 REJECTS_SHOWN = 20
 # A column with more distinct values than this is no status column: its values are not listed.

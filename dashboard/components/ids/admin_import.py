@@ -1,9 +1,7 @@
-"""Component ids of the import page (``/admin/import``), made here and nowhere else (as
-``dashboard/components/ids.py`` does for the other pages); prefixed ``adm-`` so that no
-page's ids meet another's."""
+"""Ids of the import page (数据导入, ``/admin/import``)."""
 from __future__ import annotations
 
-from typing import Any
+from dashboard.components.ids import patterns
 
 ADM_LANG = "adm-lang"                    # dcc.Store: the page's language
 ADM_FILE = "adm-file"                    # dcc.Store: the inspected upload (token, columns, preview…)
@@ -39,6 +37,5 @@ def admin_field(field: str) -> str:
     return f"adm-field-{field.replace('_', '-')}"
 
 
-def admin_status(index: int) -> dict[str, Any]:
-    """The dropdown mapping their ``index``-th status value to ours."""
-    return {"type": "adm-status", "index": index}
+# The dropdown mapping their ``index``-th status value to ours.
+admin_status = patterns("adm-status", "index")

@@ -1,17 +1,19 @@
 """Layout pieces of the dispatch desk: the queue board, the matter card, its timeline and
 its action form, and the outcome line. Pure builders from the plain data that
-``dashboard.desk_panels`` computes; no data access."""
+``dashboard/views/desk.py`` computes; no data access. (Not a page: Dash registers only the
+modules here that register themselves.)"""
 from __future__ import annotations
 
 from typing import Any
 
 from dash import dcc, html
 
-from dashboard.components import ids
-from dashboard.components.filter_bar import dropdown_labels
+from dashboard.components.dropdown import dropdown_labels
+from dashboard.components.ids import desk as ids
 from dashboard.components.light import light_badge, light_class
 from dashboard.components.panel import notice
 from dashboard.i18n import t
+from queries.vocabulary import SATISFACTION
 
 
 # -- queues --------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def action_form(actions: tuple[str, ...], lang: str, *, note_needed: set[str], d
                 html.Label(t("desk.follow_up.satisfaction", lang), className="form-label"),
                 dcc.RadioItems(id=ids.desk_field("satisfaction"), value=None, inline=True,
                                options=[{"label": t(f"satisfaction.{s}", lang), "value": s}
-                                        for s in ("satisfied", "basic", "unsatisfied")], className="form-radio"),
+                                        for s in SATISFACTION], className="form-radio"),
                 _error_slot("satisfaction"),
             ], className="form-field"),
             _button("follow_up", lang, True, False),

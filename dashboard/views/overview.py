@@ -1,5 +1,5 @@
-"""What the overview page shows, as pure functions of the data: KPI tiles, the grid map,
-the department workload chart, the open-matters table and the filter options.
+"""What the overview page (态势总览) shows, as pure functions of the data: KPI tiles, the
+grid map, the department workload chart, the open-matters table and the filter options.
 
 Each function takes a ``Reader`` (named queries, cached) and a ``View`` (whose matters:
 scope, filters, the instant, the yellow share) and returns plain data or Plotly figures,
@@ -14,12 +14,11 @@ from typing import Any, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch
 
 from dashboard.i18n import name_of, pick, plain, t
 from dashboard.reader import UNPLACED, Reader
+from dashboard.views.common import empty_figure, fmt_count, fmt_rate, map_geometry, remaining_text, trim_number
 from layers import maptraces
-from queries.settings import office_segments
 
 OPEN_MATTERS_LIMIT = 500
 MAP_METRICS = ("open", "overdue", "light")
@@ -85,74 +84,6 @@ class View:
                 "yellow_share": float(self.yellow_share)}
 
 
-def day_minutes(office_hours: str) -> int:
-    """Working minutes of an ordinary working day (the unit of 工作日)."""
-    am0, am1, pm0, pm1 = office_segments(office_hours)
-    return (am1 - am0) + (pm1 - pm0)
-
-
-def tick(reader: Reader, now: datetime) -> dict[str, Any]:
-    """What every panel refreshes on: the data version and the minute."""
-    return {"version": reader.data_version(), "as_of": now.replace(second=0, microsecond=0).isoformat()}
-
-
-def as_of_from_tick(data: dict | None, fallback: datetime) -> datetime:
-    if data and data.get("as_of"):
-        return datetime.fromisoformat(data["as_of"])
-    return fallback.replace(second=0, microsecond=0)
-
-
-def as_of_text(moment: datetime, lang: str) -> str:
-    return t("asof", lang, time=moment.strftime("%Y-%m-%d %H:%M"))
-
-
-# -- numbers -----------------------------------------------------------------------------
-def fmt_count(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "0"
-    return f"{int(value):,}"
-
-
-def fmt_rate(numerator: int, denominator: int) -> str | None:
-    if not denominator:
-        return None
-    return f"{100.0 * numerator / denominator:.1f}%"
-
-
-def _trim(number: float) -> str:
-    text = f"{number:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def working_time_text(minutes: float, minutes_per_day: int) -> tuple[str, str]:
-    """(amount, unit) for a span of working minutes: hours under one working day,
-    working days from there on."""
-    minutes = abs(float(minutes))
-    if minutes < minutes_per_day:
-        return _trim(minutes / 60.0), "hours"
-    return _trim(minutes / minutes_per_day), "days"
-
-
-def remaining_text(light: str | None, remaining_min: Any, minutes_per_day: int, lang: str) -> str:
-    """"剩余 3.5 工作时" / "超期 2 工作日" / "暂停计时 · 剩余 …" / "无办理时限"."""
-    missing = remaining_min is None or (isinstance(remaining_min, float) and math.isnan(remaining_min))
-    if light == "none" or (missing and light != "red"):
-        return t("remaining.none", lang)
-    if missing:
-        return t("overdue.just", lang)
-    remaining_min = float(remaining_min)
-    if light == "red" or remaining_min < 0:
-        if remaining_min >= 0:
-            return t("overdue.just", lang)
-        amount, unit = working_time_text(remaining_min, minutes_per_day)
-        return t(f"overdue.{unit}", lang, n=amount)
-    amount, unit = working_time_text(remaining_min, minutes_per_day)
-    text = t(f"remaining.{unit}", lang, n=amount)
-    if light == "paused":
-        return t("remaining.paused", lang, rest=text)
-    return text
-
-
 # -- KPI tiles ---------------------------------------------------------------------------
 def kpi_values(reader: Reader, view: View) -> dict[str, Any]:
     """The KPI row (kpis.sql) as plain Python values."""
@@ -185,7 +116,7 @@ def kpi_display(values: dict[str, Any], lang: str, yellow_share: float) -> dict[
         "open": (fmt_count(values["open_count"]), t("kpi.open_detail", lang)),
         "overdue": (fmt_count(values["overdue_count"]), t("kpi.overdue_detail", lang)),
         "due_soon": (fmt_count(values["due_soon_count"]),
-                     t("kpi.due_soon_detail", lang, share=_trim(100 * yellow_share))),
+                     t("kpi.due_soon_detail", lang, share=trim_number(100 * yellow_share))),
         "on_time_rate": rate("closed_on_time_30d", "closed_with_due_30d", "kpi.on_time_detail"),
         "satisfaction": rate("satisfied_30d", "rated_30d", "kpi.satisfaction_detail"),
     }
@@ -219,37 +150,6 @@ def filter_options(reader: Reader, scope: Iterable[int], lang: str) -> dict[str,
 
 
 # -- the grid map ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MapGeometry:
-    geojson: dict
-    cell_ids: list[int]
-    villages: Any        # GeoDataFrame
-    township: Any        # GeoDataFrame
-    bounds: tuple[float, float, float, float] | None
-
-
-def map_geometry(reader: Reader, scope: Iterable[int]) -> MapGeometry:
-    """Cells as simplified GeoJSON plus the outlines; built once per data version."""
-    scope = list(scope)
-
-    def build() -> MapGeometry:
-        cells = reader.run("reference/cells", scope=scope)
-        outlines = reader.run("reference/outlines", scope=scope)
-        cells_gdf = maptraces.frame_to_gdf(cells)
-        outlines_gdf = maptraces.frame_to_gdf(outlines)
-        geojson = (maptraces.cell_geojson(cells_gdf, properties=("code", "name", "village_name")) if len(cells_gdf)
-                   else {"type": "FeatureCollection", "features": []})
-        return MapGeometry(
-            geojson=geojson,
-            cell_ids=[int(c) for c in cells_gdf["cell_id"]],
-            villages=outlines_gdf[outlines_gdf["level"] == "village"],
-            township=outlines_gdf[outlines_gdf["level"] == "township"],
-            bounds=maptraces.bounds_of(cells_gdf, outlines_gdf),
-        )
-
-    return reader.memo("map_geometry", {"scope": scope}, build)
-
-
 def map_hovertemplate(lang: str) -> str:
     """The cell's name, code and village come from the GeoJSON's properties (sent once with
     the geometry); only the counts and the light travel with each refresh."""
@@ -304,31 +204,12 @@ def map_figure(reader: Reader, view: View, lang: str, *, metric: str = "open", t
     return figure, geometry.cell_ids
 
 
-def map_patch(update: dict[str, Any]) -> Patch:
-    """Recolour the grid trace in place: the geometry stays in the browser."""
-    patch = Patch()
-    for key, value in update.items():
-        patch["data"][0][key] = value
-    return patch
-
-
 # -- department workload -----------------------------------------------------------------
 def department_workload(reader: Reader, view: View, lang: str) -> pd.DataFrame:
     frame = reader.run("overview/department_workload", **view.params()).copy()
     frame["label"] = [t("dept.unassigned", lang) if int(d) == UNPLACED else pick(zh, en, lang)
                       for d, zh, en in zip(frame["dept_id"], frame["name"], frame["name_en"])]
     return frame
-
-
-def empty_figure(message: str, height: int = 260) -> go.Figure:
-    figure = go.Figure(layout=go.Layout(
-        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        xaxis={"visible": False}, yaxis={"visible": False},
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
-                      "x": 0.5, "y": 0.5, "font": {"size": 14, "color": "#6b7785"}}],
-    ))
-    return figure
 
 
 def department_figure(reader: Reader, view: View, lang: str) -> go.Figure:

@@ -1,10 +1,7 @@
-"""The strings of the import page (数据导入, ``/admin/import``): key → (中文, English), both
-always given. ``dashboard/i18n.py`` merges them into ``STRINGS`` (one line at its end).
-
-Keys start with ``admin.``.
-"""
+"""The strings of the import page (数据导入, ``/admin/import``). Keys start with ``admin.``."""
 from __future__ import annotations
 
+# key → (中文, English)
 STRINGS: dict[str, tuple[str, str]] = {
     "admin.page": ("数据导入 · 事项历史", "Data import · matter history"),
     "admin.intro": ("上传 12345 或数字城管系统导出的事项 (CSV、CSV.gz 或 Excel .xlsx，不超过 {limit} MB)，"

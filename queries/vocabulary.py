@@ -1,0 +1,15 @@
+"""The coded values a matter carries, once: where it came from (来源), the states of its
+lifecycle (状态), its level (级别) and the answer of its follow-up call (回访满意度).
+
+The codes are what the store holds and the API speaks; their names in Chinese and English
+are ``source.*``, ``status.*``, ``level.*`` and ``satisfaction.*`` in ``dashboard/i18n/``.
+"""
+from __future__ import annotations
+
+SOURCES = ("transfer", "inspection", "grid", "public")
+OPEN_STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "suspended", "returned",
+                 "escalated")
+CLOSED_STATUSES = ("closed", "voided")
+STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
+LEVELS = ("general", "larger", "major", "especially_major")
+SATISFACTION = ("satisfied", "basic", "unsatisfied")
