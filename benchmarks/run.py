@@ -16,6 +16,7 @@ runs with their min and max, warm-up runs apart. Figures:
 - first_render_ms (headless Chromium: navigation to the map and charts drawn on /) and
   server_rss_mb after every page has been refreshed once.
 """
+from dashboard.context import whole_township
 from __future__ import annotations
 
 import argparse
@@ -97,7 +98,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
     with app.server.test_request_context("/"):
         layout = page["layout"](lang="zh")
     client = DashCallbackClient(http, layout)
-    reader = app.server.config["READER"]
+    reader = app.server.extensions["township"].reader
     cell = store.run("reference/a_cell").iloc[0]
     placement = Placement(float(cell.lon), float(cell.lat), int(cell.area_id), int(cell.village_id))
 
@@ -131,7 +132,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
         if i:                                   # the first is the warm-up
             ours.append((time.perf_counter() - start) * 1000)
 
-    scope = reader.township_scope()
+    scope = whole_township(reader.store)
     load_start = time.perf_counter()
     pandas_app = PandasOverview.load(store)
     load_ms = (time.perf_counter() - load_start) * 1000

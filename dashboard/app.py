@@ -1,8 +1,9 @@
 """The app factory: one Dash app over one Store.
 
-Pages live in ``dashboard/pages`` (Dash pages); the store, the settings and the cached
-query reader hang on the Flask server's config, where callbacks and the HTTP API find
-them. Nothing is fetched from the internet: Dash serves its own scripts, the CSS is ours.
+Pages live in ``dashboard/pages`` (Dash pages); the store, the settings, the cached query
+reader and the locator are one ``dashboard.context.AppContext`` on the Flask server, where
+callbacks and the HTTP API find them. Nothing is fetched from the internet: Dash serves
+its own scripts, the CSS is ours.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask_caching import Cache
 
 from dashboard import http
 from dashboard.components.ids import shell as ids
+from dashboard.context import AppContext
 from dashboard.components.navbar import navbar
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader
@@ -51,13 +53,11 @@ def create_app(settings: Settings, store: Store) -> Dash:
                       for chunk in PRELOADED_CHUNKS)
     app.index_string = app.index_string.replace("{%metas%}", "{%metas%}" + preload, 1)
     server = app.server
-    server.config["STORE"] = store
-    server.config["SETTINGS"] = settings
     cache = Cache(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000,
                                   "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
-    server.config["READER"] = Reader(store, cache, settings.cache_timeout_s)
+    AppContext(settings=settings, store=store, reader=Reader(store, cache, settings.cache_timeout_s),
+               locator=LocatorCache(store)).install(server)
     http.install(server)
-    server.config["LOCATOR"] = LocatorCache(store)
 
     app.layout = html.Div(
         [dcc.Location(id=ids.URL, refresh=False),

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import has_request_context, request
 
+from dashboard.context import maybe_app_context
 from dashboard.i18n import normalise_language
 
 
@@ -24,7 +25,8 @@ def requested_language() -> str | None:
 
 
 def default_language() -> str:
-    return current_app.config["SETTINGS"].language if has_app_context() else "zh"
+    ctx = maybe_app_context()
+    return ctx.settings.language if ctx else "zh"
 
 
 def page_language(lang: str | None = None) -> str:
@@ -34,5 +36,6 @@ def page_language(lang: str | None = None) -> str:
 
 def refresh_ms() -> int:
     """The pages' polling interval (setting ``refresh_interval_s``), at least a second."""
-    seconds = current_app.config["SETTINGS"].refresh_interval_s if has_app_context() else 2
+    ctx = maybe_app_context()
+    seconds = ctx.settings.refresh_interval_s if ctx else 2
     return max(int(seconds * 1000), 1000)

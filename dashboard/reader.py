@@ -54,8 +54,3 @@ class Reader:
             value = build()
             self.cache.set(key, value, timeout=self.timeout_s)
         return value
-
-    def township_scope(self) -> list[int]:
-        """Every village, and the matters not placed in one: what a township-wide viewer
-        sees. Logins will narrow this per viewer."""
-        return self.memo("township_scope", {}, lambda: self.store.all_village_ids() + [UNPLACED])

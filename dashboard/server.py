@@ -10,6 +10,7 @@ import sys
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
+from dashboard.context import EXTENSION, app_context
 from dashboard.writeops import OPS
 from queries import calendar_ops, clock, ops
 from queries.settings import Settings
@@ -28,7 +29,7 @@ def run_op(name: str):
         abort(403)
     if not remote.is_loopback:
         abort(403)
-    expected = current_app.config.get("OPS_TOKEN")
+    expected = app_context().ops_token
     given = request.headers.get("X-Township-Token", "")
     if not expected or not hmac.compare_digest(given, expected):
         abort(403)
@@ -39,7 +40,7 @@ def run_op(name: str):
     if not isinstance(args, dict):
         return jsonify({"error": "arguments must be a JSON object"}), 422
     try:
-        return jsonify(op(current_app.config["STORE"], **args))
+        return jsonify(op(app_context().store, **args))
     except TypeError as exc:
         return jsonify({"error": f"bad arguments: {exc}"}), 422
     except (StoreError, ValueError) as exc:
@@ -69,7 +70,7 @@ def serve(settings: Settings) -> None:
                            threads=settings.server_threads, ident="township")
     url = f"http://{settings.host}:{server.effective_port}"
     ann = ops.announce_server(settings.db_path, url)
-    app.server.config["OPS_TOKEN"] = ann.token
+    app.server.extensions[EXTENSION].ops_token = ann.token
 
     def stop(signum, frame):  # noqa: ARG001
         raise SystemExit(0)

@@ -20,6 +20,7 @@ from dash._utils import AttributeDict
 from dashboard import clock
 from dashboard.app import create_app
 from dashboard.components.ids import analysis as ids
+from dashboard.context import whole_township
 from dashboard.export import Column, export_file, neutralise, to_csv, to_xlsx
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
@@ -52,7 +53,7 @@ def period(demo_store) -> tuple[date, date]:
 def view_of(reader: Reader, period, values: dict | None = None, selection: dict | None = None) -> af.AnalysisView:
     filters = af.AnalysisFilters.from_values(values or {}, period[0].isoformat(), period[1].isoformat(),
                                              period[1])
-    return af.AnalysisView(scope=tuple(reader.township_scope()), filters=filters,
+    return af.AnalysisView(scope=tuple(whole_township(reader.store)), filters=filters,
                            now=clock.to_minute(clock.now()), selection=selection or {})
 
 
@@ -283,7 +284,7 @@ def test_the_map_outlines_the_clicked_cell(reader, period):
 
 
 def test_filter_options_form_a_tree(reader):
-    options = af.filter_options(reader, reader.township_scope(), "zh")
+    options = af.filter_options(reader, whole_township(reader.store), "zh")
     village = options["villages"][0]["value"]
     cells = af.narrow_options(options["cells"], "village", [village])
     assert cells and len(cells) < len(options["cells"]) and set(cells[0]) == {"label", "value"}

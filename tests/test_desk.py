@@ -21,6 +21,7 @@ from dashboard import clock
 from dashboard.app import create_app
 from dashboard.components.ids import desk as ids
 from dashboard.components.navbar import navbar
+from dashboard.context import whole_township
 from dashboard.i18n import STRINGS, t
 from dashboard.reader import Reader
 from dashboard.views import common, desk
@@ -111,7 +112,7 @@ def reader(store) -> Reader:
 
 @pytest.fixture
 def view(reader) -> desk.DeskView:
-    return desk.DeskView(scope=tuple(reader.township_scope()), now=NOW, yellow_share=0.25, follow_up_days=7)
+    return desk.DeskView(scope=tuple(whole_township(reader.store)), now=NOW, yellow_share=0.25, follow_up_days=7)
 
 
 # -- the queues, against their definitions --------------------------------------------------------
@@ -193,7 +194,7 @@ def test_queue_rows_read_as_people_say_it(reader, view, made):
 
 def test_queues_obey_the_scope(reader, store, made):
     village = int(store.scalar("SELECT village_id FROM matters WHERE matter_id = ?", [made["new"]]))
-    others = tuple(v for v in reader.township_scope() if v != village)
+    others = tuple(v for v in whole_township(reader.store) if v != village)
     narrowed = desk.DeskView(scope=others, now=NOW, yellow_share=0.25)
     rows = desk.queues(reader, narrowed, "zh", MINUTES_PER_DAY, limit=5000)["new"].rows
     assert str(made["new"]) not in {r["matter_id"] for r in rows}
@@ -204,7 +205,7 @@ def test_an_empty_township_has_empty_queues(empty_db_path):
     store = Store(empty_db_path, read_only=True)
     try:
         reader = Reader(store)
-        v = desk.DeskView(scope=tuple(reader.township_scope()), now=NOW, yellow_share=0.25)
+        v = desk.DeskView(scope=tuple(whole_township(reader.store)), now=NOW, yellow_share=0.25)
         queues = desk.queues(reader, v, "zh", MINUTES_PER_DAY)
         assert all(q.total == 0 and q.rows == [] for q in queues.values())
         assert len(desk.department_options(reader, v, "zh", None)) == 17
@@ -313,7 +314,7 @@ def test_action_body_is_what_the_api_takes():
 def test_a_desk_action_writes_the_same_events_as_the_api(store, reader, made):
     by_desk = new_matter(store, NOW - timedelta(minutes=20))
     by_api = new_matter(store, NOW - timedelta(minutes=20))
-    outcome = acting.perform(store, reader.township_scope(), by_desk,
+    outcome = acting.perform(store, whole_township(reader.store), by_desk,
                            acting.action_body("dispatch", {"note": "请处理"}, {"department": 13, "co_departments": [2]}),
                            now=NOW, lang="zh")
     assert outcome.ok and outcome.status == "dispatched"
@@ -343,7 +344,7 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
     act(store, matter, NOW - timedelta(minutes=10), "dispatch", department=13)
     before = store.scalar("SELECT count(*) FROM events")
     for lang, text in (("zh", zh), ("en", en)):
-        outcome = acting.perform(store, reader.township_scope(), matter, acting.action_body(action, fields, {}),
+        outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body(action, fields, {}),
                                now=NOW, lang=lang)
         assert outcome.kind == "invalid" and outcome.field_errors == {slot: text}
         assert outcome.message == t("desk.fix_fields", lang)
@@ -351,14 +352,14 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
 
 
 def test_follow_up_needs_a_satisfaction(store, reader, made):
-    outcome = acting.perform(store, reader.township_scope(), made["closed_recently"],
+    outcome = acting.perform(store, whole_township(reader.store), made["closed_recently"],
                            acting.action_body("follow_up", {}, {}), now=NOW, lang="zh")
     assert outcome.kind == "invalid" and outcome.field_errors == {"satisfaction": "请选择一项"}
 
 
 def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, reader):
     matter = new_matter(store, NOW - timedelta(minutes=5))
-    outcome = acting.perform(store, reader.township_scope(), matter, acting.action_body("dispatch", {}, {}),
+    outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body("dispatch", {}, {}),
                            now=NOW, lang="en")
     assert outcome.field_errors == {"department": "required"}
 
@@ -366,14 +367,14 @@ def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, rea
 def test_an_illegal_action_is_refused_with_the_reason_in_the_page_language(store, reader, made):
     matter = new_matter(store, NOW - timedelta(minutes=5))
     before = events_of(store, matter).to_dict("records")
-    zh = acting.perform(store, reader.township_scope(), matter, acting.action_body("close", {}, {}), now=NOW, lang="zh")
+    zh = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}), now=NOW, lang="zh")
     assert zh.kind == "refused" and zh.status == "registered"
     assert zh.message == f"无法办理「办结」：事项 {matter} 当前为「已受理」，须先通过核查"
-    en = acting.perform(store, reader.township_scope(), matter, acting.action_body("close", {}, {}), now=NOW, lang="en")
+    en = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}), now=NOW, lang="en")
     assert en.message == f"Close refused: matter {matter} is Registered; it must pass verification first"
     assert events_of(store, matter).to_dict("records") == before
     assert store.scalar("SELECT status FROM matters WHERE matter_id = ?", [matter]) == "registered"
-    missing = acting.perform(store, reader.township_scope(), 1, {"action": "sign"}, now=NOW, lang="zh")
+    missing = acting.perform(store, whole_township(reader.store), 1, {"action": "sign"}, now=NOW, lang="zh")
     assert missing.kind == "not_found" and missing.message == "事项 1 不存在或不在可见范围内"
 
 

@@ -4,6 +4,7 @@ import shutil
 
 import pandas as pd
 
+from dashboard.context import whole_township
 from dashboard.reader import Reader
 from dashboard.views import overview as panels
 from queries.store import Store
@@ -19,7 +20,7 @@ def test_the_overview_shows_an_imported_city(tmp_path_factory):
         reader = Reader(store)
         # As of the export's last hour, so "today" and "open now" mean something.
         now = pd.Timestamp(store.scalar("SELECT max(created_at) FROM matters")).to_pydatetime()
-        view = panels.View(tuple(reader.township_scope()), now.replace(second=0, microsecond=0), 0.25)
+        view = panels.View(tuple(whole_township(reader.store)), now.replace(second=0, microsecond=0), 0.25)
         cells = store.scalar("SELECT count(*) FROM areas WHERE level = 'cell'")
         assert cells > 90                                            # the neighborhood councils
 

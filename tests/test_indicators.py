@@ -222,12 +222,13 @@ def test_ranking_of_whole_months_compares_with_the_previous_month(store):
 # -- the API ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(store):
+    from dashboard.context import AppContext
     from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
     from queries.settings import load_settings
 
     app = Flask(__name__)
-    app.config.update(STORE=store, READER=Reader(store), SETTINGS=load_settings({}))
+    AppContext(settings=load_settings({}), store=store, reader=Reader(store)).install(app)
     app.register_blueprint(api_analysis.blueprint)
     return app.test_client()
 

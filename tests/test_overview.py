@@ -19,6 +19,7 @@ from dashboard import clock
 from dashboard.app import create_app
 from dashboard.components.ids import overview as ids
 from dashboard.components.light import light_badge
+from dashboard.context import whole_township
 from dashboard.i18n import t
 from dashboard.pages.overview_layout import FILTER_NAMES, KPI_KEYS
 from dashboard.reader import Reader
@@ -27,10 +28,12 @@ from dashboard.views import overview as panels
 from layers import maptraces
 from queries.settings import load_settings
 from queries.store import OPEN_STATUSES, Store
+from queries.workcal import WorkCalendar
+from tests.conftest import DEMO_AS_OF
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings({})
-MINUTES_PER_DAY = common.day_minutes(SETTINGS.office_hours)
+MINUTES_PER_DAY = WorkCalendar.default(SETTINGS.office_hours).day_minutes()
 
 
 # -- fixtures ------------------------------------------------------------------------------
@@ -41,7 +44,7 @@ def reader(demo_store) -> Reader:
 
 @pytest.fixture
 def view(reader) -> panels.View:
-    return panels.View(scope=tuple(reader.township_scope()), now=clock.to_minute(clock.now()),
+    return panels.View(scope=tuple(whole_township(reader.store)), now=clock.to_minute(clock.now()),
                        yellow_share=SETTINGS.yellow_fraction)
 
 
@@ -59,7 +62,7 @@ def empty_reader(empty_store) -> Reader:
 
 @pytest.fixture
 def empty_view(empty_reader) -> panels.View:
-    return panels.View(scope=tuple(empty_reader.township_scope()), now=clock.to_minute(clock.now()),
+    return panels.View(scope=tuple(whole_township(empty_reader.store)), now=clock.to_minute(clock.now()),
                        yellow_share=SETTINGS.yellow_fraction)
 
 
@@ -98,9 +101,9 @@ def test_remaining_working_time_reads_as_people_say_it(light, minutes, lang, exp
     assert common.remaining_text(light, minutes, 450, lang) == expected
 
 
-def test_the_working_day_follows_the_office_hours():
-    assert common.day_minutes("08:30-12:00,13:30-17:30") == 450
-    assert common.day_minutes("09:00-17:00") == 480
+def test_the_pages_working_day_is_the_databases(demo_store):
+    # 08:30-12:00,13:30-17:30, as the demo database was built: 450 minutes = 1 工作日.
+    assert common.day_minutes(demo_store, DEMO_AS_OF) == 450
 
 
 def test_urgency_sorts_red_most_overdue_first():
@@ -322,7 +325,7 @@ def test_missing_texts_read_as_empty_never_nan(tmp_path, demo_db_path):
             cur.execute("UPDATE departments SET name_en = NULL")
             cur.execute("UPDATE categories SET name_en = NULL, major_name_en = NULL")
         reader = Reader(store)
-        view = panels.View(tuple(reader.township_scope()), clock.to_minute(clock.now()), 0.25)
+        view = panels.View(tuple(whole_township(reader.store)), clock.to_minute(clock.now()), 0.25)
         rows = panels.open_matter_rows(reader, view, "en", MINUTES_PER_DAY)
         assert rows and all(r["address"] == "" and r["description"] == "" for r in rows)
         assert all(r["dept"] and r["major"] for r in rows)      # the Chinese name stands in
@@ -527,7 +530,7 @@ def test_cached_answers_last_until_the_data_version_changes(tmp_path, demo_db_pa
     try:
         cache = Cache(Flask(__name__), config={"CACHE_TYPE": "SimpleCache"})
         reader = Reader(store, cache)
-        view = panels.View(tuple(reader.township_scope()), clock.to_minute(clock.now()), 0.25)
+        view = panels.View(tuple(whole_township(reader.store)), clock.to_minute(clock.now()), 0.25)
         before = panels.kpi_values(reader, view)["open_count"]
         # A change that skips the writer (no version bump) stays invisible: the answer is cached …
         store.con.execute("DELETE FROM open_matters WHERE matter_id = (SELECT min(matter_id) FROM open_matters)")

@@ -390,13 +390,14 @@ def test_a_warning_that_returns_after_resolving_is_raised_again_unacknowledged(l
 @pytest.fixture
 def client(live_store, monkeypatch):
     from dashboard import clock
+    from dashboard.context import AppContext
     from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
     from queries.settings import load_settings
 
     monkeypatch.setattr(clock, "now", lambda: datetime(2025, 9, 11, 9, 0))
     app = Flask(__name__)
-    app.config.update(STORE=live_store, READER=Reader(live_store), SETTINGS=load_settings({}))
+    AppContext(settings=load_settings({}), store=live_store, reader=Reader(live_store)).install(app)
     app.register_blueprint(api_analysis.blueprint)
     return app.test_client()
 

@@ -170,12 +170,6 @@ def test_a_read_only_store_is_left_as_it_is(demo_db_path):
         store.close()
 
 
-def test_the_refresh_lock_is_one_per_server():
-    config: dict = {}
-    assert wp.refresh_lock(config) is wp.refresh_lock(config)
-    assert wp.refresh_lock({}) is not wp.refresh_lock(config)
-
-
 # -- the hot-spot layer -----------------------------------------------------------------------------
 def test_hotspot_levels_follow_the_90_95_99_thresholds():
     assert [hotspot_level(z) for z in (None, float("nan"), 1.0, 1.645, 1.9, 1.96, 2.5, 2.576, 4.0)] == [
@@ -244,7 +238,7 @@ def test_callbacks_list_acknowledge_and_map(page_app, live):
         assert word in tree
     tick = call_callback(app, page.refresh_tick, 0, None)
     assert set(tick) == {"version", "as_of"}
-    assert app.server.config[wp.REFRESH_LOCK].locked() is False
+    assert app.server.extensions["township"].warnings_lock.locked() is False
     values, details, as_of = call_callback(app, page.update_kpis, tick, "zh",
                                            outputs_list=[[_prop(ids.wn_kpi_value(k), "children") for k in wp.KPI_KEYS],
                                                          [], None])

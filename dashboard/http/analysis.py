@@ -24,6 +24,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
+from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import (answer_errors, echo, list_arg, period_args, plain, raise_if, read_json_object, records,
                                     reply)
 from dashboard.views.analysis_filters import drilldown_link
@@ -41,8 +42,8 @@ MAX_NOTE_CHARS = 1000
 
 
 def _context():
-    reader = current_app.config["READER"]
-    settings = current_app.config["SETTINGS"]
+    reader = app_context().reader
+    settings = app_context().settings
     return reader, settings, load_analysis_config()
 
 
@@ -83,7 +84,7 @@ def indicators():
     raise_if(errors)
     reader, _, config = _context()
     return reply(indicators_body(reader, config, start=start, end=end, by=by,
-                                 scope=reader.township_scope(), now=clock.now()))
+                                 scope=viewer_scope(), now=clock.now()))
 
 
 @blueprint.get("/api/v1/indicators/ranking")
@@ -93,7 +94,7 @@ def ranking():
     raise_if(errors)
     reader, _, config = _context()
     now = clock.now()
-    frame = reader.run("indicators/department_ranking", scope=reader.township_scope(), **_no_filters(),
+    frame = reader.run("indicators/department_ranking", scope=viewer_scope(), **_no_filters(),
                        from_day=start, to_day=end, now=now, **config.indicator_params(), **config.score_params())
     return reply({"from": start.isoformat(), "to": end.isoformat(), "as_of": now.isoformat(),
                   "score_terms": [{"indicator": t.indicator, "weight": t.weight, "inverted": t.inverted}
@@ -130,13 +131,13 @@ def warnings():
     severities = list_arg(errors, "severity", SEVERITIES)
     raise_if(errors)
     reader, settings, config = _context()
-    store = current_app.config["STORE"]
+    store = app_context().store
     now = clock.now()
     try:
         refresh_if_stale(store, now, config=config, yellow_share=settings.yellow_fraction)
     except StoreError as exc:   # a read-only deployment lists what its writer stored
         log.warning("warnings not refreshed: %s", exc)
-    frame = reader.run("warnings/active", scope=reader.township_scope(), methods=methods, severities=severities)
+    frame = reader.run("warnings/active", scope=viewer_scope(), methods=methods, severities=severities)
     refreshed = store.meta("warnings_refreshed_at")
     return reply({"as_of": now.isoformat(), "refreshed_at": refreshed,
                   "warnings": [warning_item(r) for r in frame.to_dict("records")]})
@@ -157,7 +158,7 @@ def acknowledge(key: str):
                        "value": echo(note)})
     raise_if(errors)
     try:
-        result = acknowledge_warning(current_app.config["STORE"], key, actor=actor.strip(), note=note,
+        result = acknowledge_warning(app_context().store, key, actor=actor.strip(), note=note,
                                      now=clock.now())
     except WarningNotFound:
         raise WarningNotFound(f"no active warning {key[:200]!r}") from None

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
+from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import (answer_errors, int_arg, list_arg, raise_if, read_json_body, records, reply,
                                     time_arg, unknown_args)
 from queries.intake import register_matter
@@ -28,8 +29,8 @@ FILTERS = {"status", "light", "cell", "village", "department", "source", "catego
 
 
 def _context():
-    return (current_app.config["STORE"], current_app.config["SETTINGS"], current_app.config["READER"],
-            current_app.config["LOCATOR"])
+    return (app_context().store, app_context().settings, app_context().reader,
+            app_context().locator)
 
 
 @blueprint.post("/api/v1/matters")
@@ -46,7 +47,7 @@ def create():
 
 @blueprint.post("/api/v1/matters/<matter_id>/actions")
 def act(matter_id: str):
-    store = current_app.config["STORE"]
+    store = app_context().store
     mid = _matter_id(matter_id)
     clean = check_action(store, read_json_body())
     return reply(apply_action(store, mid, clean, now=clock.now()))
@@ -73,7 +74,7 @@ def list_matters():
     limit = int_arg(errors, "limit", 50, 1, MAX_PAGE)
     offset = int_arg(errors, "offset", 0, 0, 10_000_000)
     raise_if(errors)
-    common = dict(scope=reader.township_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
+    common = dict(scope=viewer_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
     page = store.run("matters/list", limit=limit, offset=offset, **common)
     if len(page) == 0 and offset > 0:          # past the end: the total from the first row
         page_one = store.run("matters/list", limit=1, offset=0, **common)
@@ -87,7 +88,7 @@ def list_matters():
 def get_matter(matter_id: str):
     store, settings, reader, _locator = _context()
     mid = _matter_id(matter_id)
-    scope = reader.township_scope()
+    scope = viewer_scope()
     detail = store.run("matters/detail", scope=scope, matter_id=mid, now=clock.now(),
                        yellow_share=settings.yellow_fraction)
     if detail.empty:

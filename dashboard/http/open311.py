@@ -11,6 +11,7 @@ import pandas as pd
 from flask import Blueprint, current_app, request
 
 from dashboard import clock
+from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import answer_errors, reply
 from dashboard.http.replies import open311_error_reply as error
 from queries.channels import channel_for_key
@@ -46,7 +47,7 @@ def _check_format(fmt: str):
 def services(fmt: str):
     if (bad := _check_format(fmt)) is not None:
         return bad
-    frame = current_app.config["STORE"].run("open311/services")
+    frame = app_context().store.run("open311/services")
     return reply([{"service_code": r.service_code, "service_name": r.service_name, "description": r.description,
                    "metadata": False, "type": "realtime", "keywords": r.keywords, "group": r.group_name}
                   for r in frame.itertuples(index=False)])
@@ -56,7 +57,7 @@ def services(fmt: str):
 def service_definition(code: str, fmt: str):
     if (bad := _check_format(fmt)) is not None:
         return bad
-    frame = current_app.config["STORE"].run("open311/services")
+    frame = app_context().store.run("open311/services")
     if code not in set(frame["service_code"]):
         return error(404, f"no service {code[:40]}")
     return reply({"service_code": code, "attributes": []})
@@ -79,8 +80,8 @@ def _requests_body(frame: pd.DataFrame) -> list[dict]:
 
 
 def _run_requests(**filters):
-    reader = current_app.config["READER"]
-    return current_app.config["STORE"].run("open311/requests", scope=reader.township_scope(),
+    reader = app_context().reader
+    return app_context().store.run("open311/requests", scope=viewer_scope(),
                                            limit=MAX_RESULTS, **filters)
 
 
@@ -139,7 +140,7 @@ def post_request(fmt: str):
     """Form-encoded per the spec; the api_key names the intake channel (and the source)."""
     if (bad := _check_format(fmt)) is not None:
         return bad
-    store = current_app.config["STORE"]
+    store = app_context().store
     if (request.content_length or 0) > 64 * 1024:
         return error(400, "request body larger than 64 KB")
     form = request.form
@@ -167,6 +168,6 @@ def post_request(fmt: str):
         body.update(lat=lat, lon=lon)
     if problems:
         return error(400, "; ".join(problems))
-    result, _created = register_matter(store, body, locate=current_app.config["LOCATOR"].place, now=clock.now())
+    result, _created = register_matter(store, body, locate=app_context().locator.place, now=clock.now())
     return reply([{"service_request_id": str(result["id"]), "service_notice": f"已受理，限 {result['due_at']} 前处置",
                    "account_id": None}], 201)

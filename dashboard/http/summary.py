@@ -12,6 +12,7 @@ import logging
 from flask import Blueprint, current_app
 
 from dashboard import clock
+from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import answer_errors, reply
 from dashboard.views import overview as panels
 
@@ -21,7 +22,7 @@ blueprint = answer_errors(Blueprint("api", __name__))
 
 @blueprint.get("/healthz")
 def healthz():
-    store = current_app.config["STORE"]
+    store = app_context().store
     try:
         row = store.run("overview/health").iloc[0]
         body = {"status": "ok", "matters": int(row["matters"]), "schema_version": int(store.schema_version),
@@ -35,7 +36,7 @@ def healthz():
 
 def summary_body(reader, settings, now) -> dict:
     """The KPI tiles as JSON: counts, and each rate with its numerator and denominator."""
-    view = panels.View(scope=tuple(reader.township_scope()), now=now, yellow_share=settings.yellow_fraction)
+    view = panels.View(scope=tuple(viewer_scope()), now=now, yellow_share=settings.yellow_fraction)
     values = panels.kpi_values(reader, view)
 
     def rate(num_key: str, den_key: str) -> dict:
@@ -58,5 +59,5 @@ def summary_body(reader, settings, now) -> dict:
 
 @blueprint.get("/api/v1/summary")
 def summary():
-    body = summary_body(current_app.config["READER"], current_app.config["SETTINGS"], clock.now())
+    body = summary_body(app_context().reader, app_context().settings, clock.now())
     return reply(body)

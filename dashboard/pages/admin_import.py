@@ -21,6 +21,7 @@ from flask import current_app
 
 from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
+from dashboard.context import app_context
 from dashboard.i18n import STRINGS, t
 from dashboard.pagelang import page_language
 from dashboard.views import admin_import as logic
@@ -37,20 +38,20 @@ def page_title(**_path_variables: Any) -> str:
 dash.register_page(__name__, path="/admin/import", name="数据导入", title=page_title, order=90)
 
 
-# -- per-server state, in the Flask config ---------------------------------------------------
+# -- per-server state, in the app context ---------------------------------------------------
 def _board() -> logic.JobBoard:
-    return current_app.config.setdefault("ADMIN_IMPORT_JOBS", logic.JobBoard())
+    ctx = app_context()
+    if ctx.jobs is None:
+        ctx.jobs = logic.JobBoard()
+    return ctx.jobs
 
 
 def _upload_dir() -> Path:
-    folder = current_app.config.get("ADMIN_IMPORT_DIR")
-    if not folder:
-        folder = current_app.config.setdefault("ADMIN_IMPORT_DIR", tempfile.mkdtemp(prefix="township-import-"))
-    return Path(folder)
+    return app_context().import_folder()
 
 
 def _mappings_dir() -> Path:
-    return Path(current_app.config.get("ADMIN_MAPPINGS_DIR") or logic.MAPPINGS_DIR)
+    return app_context().mappings_dir or logic.MAPPINGS_DIR
 
 
 # -- layout ------------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ def run_import(_n: int, info: dict | None, mapping: dict | None, lang: str):
     board = _board()
     if board.running():
         return no_update, _message(t("admin.run.busy", lang), "error")
-    job_id = board.start(OPS["import_matters"], current_app.config["STORE"], path,
+    job_id = board.start(OPS["import_matters"], app_context().store, path,
                          tomllib.loads(mapping["toml"]), int(info["rows"]))
     return job_id, _message(t("admin.run.started", lang, rows=f"{info['rows']:,}"))
 

@@ -24,6 +24,7 @@ from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
 from dashboard.components.ids import analysis as ids
 from dashboard.components.panel import notice, panel
+from dashboard.context import app_context, viewer_scope
 from dashboard.export import export_file
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
@@ -49,7 +50,7 @@ GRID_THEME = {"function": "themeBalham.withParams({fontFamily: 'Noto Sans CJK SC
 
 
 def _config() -> tuple[Any, Any]:
-    return current_app.config["SETTINGS"], current_app.config["READER"]
+    return app_context().settings, app_context().reader
 
 
 def _today() -> date:
@@ -204,7 +205,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
 # -- callbacks ---------------------------------------------------------------------------------
 def _view(tick: dict | None, filters: dict | None, selection: dict | None) -> af.AnalysisView:
     _, reader = _config()
-    return af.AnalysisView(scope=tuple(reader.township_scope()),
+    return af.AnalysisView(scope=tuple(viewer_scope()),
                            filters=af.AnalysisFilters.from_data(filters, _today()),
                            now=common.as_of_from_tick(tick, clock.now()), selection=selection or {})
 
@@ -233,7 +234,7 @@ def fill_options(lang: str, initial: dict | None):
     drill-down link chose are set again with them: a Dropdown drops values it has no
     option for."""
     _, reader = _config()
-    options = af.filter_options(reader, reader.township_scope(), lang)
+    options = af.filter_options(reader, viewer_scope(), lang)
     names = [item["id"]["name"] for item in ctx.outputs_list[1]]
     shown = af.shown_options(options, initial or {})
     values = [af.prune_values((initial or {}).get(name), shown[name]) for name in names]
@@ -290,7 +291,7 @@ def cross_filter(*args):
     reset = [None] * len(GRAPHS)
     new = af.next_selection(selection, ctx.triggered_id, clicks, ctx.inputs_list[len(GRAPHS)], breakdown,
                             graph_ids=GRAPHS, clear_all_id=ids.AN_CHIPS_CLEAR,
-                            label_of=lambda dim, value: af.click_label(reader, reader.township_scope(), dim, value,
+                            label_of=lambda dim, value: af.click_label(reader, viewer_scope(), dim, value,
                                                                        lang))
     if new is None:
         return no_update, *[no_update] * len(GRAPHS)

@@ -14,11 +14,11 @@ from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app, has_app_context
 
 from dashboard import clock
 from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
+from dashboard.context import app_context, maybe_app_context, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout
@@ -36,8 +36,8 @@ dash.register_page(__name__, path="/desk", name="调度台", title=page_title, o
 
 
 def _config() -> tuple[Any, Any, Any]:
-    config = current_app.config
-    return config["SETTINGS"], config["READER"], config["STORE"]
+    ctx = app_context()
+    return ctx.settings, ctx.reader, ctx.store
 
 
 def _matter_param(value: Any) -> str | None:
@@ -85,7 +85,8 @@ def layout(lang: str | None = None, matter: str | None = None, **_query: Any) ->
 
 def _queue_sections(lang: str) -> list:
     """The six queue frames; their counts and lists come with the first tick."""
-    settings = current_app.config["SETTINGS"] if has_app_context() else None
+    ctx = maybe_app_context()
+    settings = ctx.settings if ctx else None
     share = settings.yellow_fraction if settings else 0.25
     days = settings.follow_up_window_days if settings else 7
     return [desk_layout.queue_section(key, t(f"desk.queue.{key}", lang), desk.queue_hint(key, lang, share, days),
@@ -95,14 +96,14 @@ def _queue_sections(lang: str) -> list:
 
 def _view(tick: dict | None) -> desk.DeskView:
     settings, reader, _store = _config()
-    return desk.DeskView(scope=tuple(reader.township_scope()),
+    return desk.DeskView(scope=tuple(viewer_scope()),
                          now=common.as_of_from_tick(tick, clock.now()),
                          yellow_share=settings.yellow_fraction,
                          follow_up_days=settings.follow_up_window_days)
 
 
 def _minutes_per_day() -> int:
-    return common.day_minutes(current_app.config["SETTINGS"].office_hours)
+    return common.day_minutes(app_context().store, clock.now())
 
 
 @callback(Output(ids.DESK_TICK, "data"), Input(ids.DESK_INTERVAL, "n_intervals"), State(ids.DESK_TICK, "data"))
@@ -226,7 +227,7 @@ def act(_clicks: list, _fields: list, _depts: list, selected: str | None, lang: 
     _, reader, store = _config()
     body = desk_actions.action_body(button["action"], desk_actions.form_values(ctx.states_list[0], "name"),
                             desk_actions.form_values(ctx.states_list[1], "role"))
-    outcome = desk_actions.perform(store, reader.township_scope(), int(selected), body, now=clock.now(), lang=lang)
+    outcome = desk_actions.perform(store, viewer_scope(), int(selected), body, now=clock.now(), lang=lang)
     errors = [outcome.field_errors.get(name, "") for name in error_slots]
     if not outcome.ok:
         # A refusal means the card was behind (someone else acted): refresh it with the rest.

@@ -19,6 +19,7 @@ from dashboard import clock
 from dashboard.components.ids import overview as ids
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
+from dashboard.context import app_context, viewer_scope
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.overview_layout import filter_bar, kpi_row
@@ -35,7 +36,7 @@ dash.register_page(__name__, path="/", name="态势总览", title=page_title, or
 
 
 def _config() -> tuple[Any, Any]:
-    return current_app.config["SETTINGS"], current_app.config["READER"]
+    return app_context().settings, app_context().reader
 
 
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
@@ -97,7 +98,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
 
 def _view(tick: dict | None, filters: dict | None) -> panels.View:
     settings, reader = _config()
-    return panels.View(scope=tuple(reader.township_scope()),
+    return panels.View(scope=tuple(viewer_scope()),
                        now=common.as_of_from_tick(tick, clock.now()),
                        yellow_share=settings.yellow_fraction,
                        filters=panels.Filters.from_data(filters))
@@ -125,7 +126,7 @@ def clear_filters(_clicks: int):
 @callback(Output(ids.filter_dropdown(ALL), "options"), Input(ids.LANG, "data"))
 def fill_filter_options(lang: str):
     _, reader = _config()
-    options = panels.filter_options(reader, reader.township_scope(), lang)
+    options = panels.filter_options(reader, viewer_scope(), lang)
     return [options[item["id"]["name"]] for item in ctx.outputs_list]
 
 
@@ -189,6 +190,7 @@ def update_departments(tick: dict | None, filters: dict | None, lang: str):
 @callback(Output(ids.TABLE, "rowData"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
           State(ids.LANG, "data"))
 def update_table(tick: dict | None, filters: dict | None, lang: str):
-    settings, reader = _config()
-    return panels.open_matter_rows(reader, _view(tick, filters), lang, common.day_minutes(settings.office_hours))
+    _, reader = _config()
+    return panels.open_matter_rows(reader, _view(tick, filters), lang,
+                                   common.day_minutes(app_context().store, clock.now()))
 

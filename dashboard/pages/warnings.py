@@ -22,6 +22,7 @@ from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
 from dashboard.components.ids import warnings as ids
 from dashboard.components.panel import panel
+from dashboard.context import app_context, viewer_scope
 from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
@@ -41,8 +42,8 @@ dash.register_page(__name__, path="/warnings", name="预测预警", title=page_t
 
 
 def _config() -> tuple[Any, Any, Any]:
-    config = current_app.config
-    return config["SETTINGS"], config["READER"], config["STORE"]
+    ctx = app_context()
+    return ctx.settings, ctx.reader, ctx.store
 
 
 def _list_controls(lang: str) -> html.Div:
@@ -119,7 +120,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
 
 
 def _minutes_per_day() -> int:
-    return common.day_minutes(current_app.config["SETTINGS"].office_hours)
+    return common.day_minutes(app_context().store, clock.now())
 
 
 @callback(Output(ids.WN_TICK, "data"), Input(ids.WN_INTERVAL, "n_intervals"), State(ids.WN_TICK, "data"))
@@ -127,7 +128,7 @@ def refresh_tick(_n: int, current: dict | None):
     """Re-evaluate the warnings when stale (never more than one refresh at a time), then
     move the tick if the data or the minute changed."""
     settings, reader, store = _config()
-    wp.ensure_fresh(store, clock.now(), wp.refresh_lock(current_app.config), config=load_analysis_config(),
+    wp.ensure_fresh(store, clock.now(), app_context().warnings_lock, config=load_analysis_config(),
                     yellow_share=settings.yellow_fraction)
     latest = common.tick(reader, clock.now())
     return no_update if latest == current else latest
@@ -137,7 +138,7 @@ def refresh_tick(_n: int, current: dict | None):
           Output(ids.WN_AS_OF, "children"), Input(ids.WN_TICK, "data"), State(ids.WN_LANG, "data"))
 def update_kpis(tick: dict | None, lang: str):
     _, reader, store = _config()
-    values = wp.kpi_values(wp.active_frame(reader, reader.township_scope()), lang)
+    values = wp.kpi_values(wp.active_frame(reader, viewer_scope()), lang)
     keys = [item["id"]["key"] for item in ctx.outputs_list[0]]
     now = common.as_of_from_tick(tick, clock.now())
     refreshed = store.meta("warnings_refreshed_at")
@@ -152,7 +153,7 @@ def update_kpis(tick: dict | None, lang: str):
 def update_list(_tick: dict | None, families: list, severities: list, unacknowledged: list, lang: str):
     _, reader, _store = _config()
     filters = wp.ListFilters.from_values(families, severities, "only" in (unacknowledged or []))
-    frame = wp.active_frame(reader, reader.township_scope(), filters)
+    frame = wp.active_frame(reader, viewer_scope(), filters)
     rows = wp.warning_rows(frame.head(wp.LIST_LIMIT), lang, _minutes_per_day())
     count = t("wn.list.count", lang, shown=len(rows), total=len(frame))
     return warnings_layout.warning_table(rows, lang), count
@@ -179,7 +180,7 @@ def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
           State(ids.WN_HOT_METRIC, "value"))
 def draw_map(lang: str, metric: str):
     settings, reader, _store = _config()
-    scope = reader.township_scope()
+    scope = viewer_scope()
     frame = wp.hotspot_frame(reader, load_analysis_config(), common.as_of_from_tick(None, clock.now()), scope,
                              metric)
     return wp.hotspot_figure(reader, frame, scope, lang, tile_url=settings.map_tile_url,
@@ -195,7 +196,7 @@ def recolour_map(cell_ids: list | None, tick: dict | None, metric: str, lang: st
         return no_update, no_update, no_update
     _, reader, _store = _config()
     config = load_analysis_config()
-    scope = reader.township_scope()
+    scope = viewer_scope()
     frame = wp.hotspot_frame(reader, config, common.as_of_from_tick(tick, clock.now()), scope, metric)
     return (common.map_patch(wp.hotspot_colouring_for(frame, cell_ids, lang)),
             wp.hotspot_summary(frame, cell_ids, metric, int(config.warnings["gi_window_days"]), lang),
@@ -211,7 +212,7 @@ def export(_clicks: list, families: list, severities: list, unacknowledged: list
         return no_update
     _, reader, _store = _config()
     filters = wp.ListFilters.from_values(families, severities, "only" in (unacknowledged or []))
-    rows = wp.warning_rows(wp.active_frame(reader, reader.township_scope(), filters), lang, _minutes_per_day())
+    rows = wp.warning_rows(wp.active_frame(reader, viewer_scope(), filters), lang, _minutes_per_day())
     content, filename = export_file(wp.export_columns(lang), rows, button["format"],
                                     name=f"warnings-{clock.now():%Y%m%d-%H%M}", sheet=t("wn.page", lang))
     return dcc.send_bytes(content, filename)

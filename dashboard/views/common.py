@@ -18,7 +18,7 @@ from dash import Patch
 from dashboard.i18n import t
 from dashboard.reader import Reader
 from layers import maptraces
-from queries.settings import office_segments
+from queries.store import Store
 
 # The mode bar of the analysis and warnings charts: no selection tools (a click selects), no
 # PNG export (the tables export), nothing sent to the cloud.
@@ -26,10 +26,10 @@ GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "responsive": Tr
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"]}
 
 # -- the clock the panels refresh on ------------------------------------------------------
-def day_minutes(office_hours: str) -> int:
-    """Working minutes of an ordinary working day (the unit of 工作日)."""
-    am0, am1, pm0, pm1 = office_segments(office_hours)
-    return (am1 - am0) + (pm1 - pm0)
+def day_minutes(store: Store, now: datetime) -> int:
+    """Working minutes of a working day (the unit of 工作日) in the office hours the
+    database counts in today (they can change from a day on: ``calendar hours``)."""
+    return store.calendar.day_minutes(now)
 
 
 def tick(reader: Reader, now: datetime) -> dict[str, Any]:

@@ -46,18 +46,11 @@ FAMILY_OF = {method: family for family, methods in FAMILIES.items() for method i
 KPI_KEYS = ("total", "unacknowledged", *SEVERITIES, *FAMILIES)
 LIST_LIMIT = 100
 HOT_METRICS = ("count", "excess")
-REFRESH_LOCK = "ANALYSIS_WARNINGS_REFRESH_LOCK"
 MAX_ACTOR_CHARS = 100
 MAX_NOTE_CHARS = 1000
 
 
 # -- keeping the warnings fresh ------------------------------------------------------------
-def refresh_lock(app_config: MutableMapping[str, Any]) -> threading.Lock:
-    """The server's one lock for warning refreshes (kept on the Flask config, not in this
-    module: every page and thread of one server shares it)."""
-    return app_config.setdefault(REFRESH_LOCK, threading.Lock())
-
-
 def ensure_fresh(store: Store, now: datetime, lock: threading.Lock, *, config: AnalysisConfig,
                  yellow_share: float) -> RefreshResult | None:
     """Refresh the stored warnings when older than the configured interval (as the API does).

@@ -1,0 +1,77 @@
+"""The one application context: what every page, API endpoint and export reaches the app
+through, built once by ``create_app`` and kept on the Flask server as
+``server.extensions["township"]``, and the one ``viewer_scope()``.
+
+Every read a person triggers is scoped to the villages they may see; that list comes from
+``viewer_scope()`` and from nowhere else, so access control changes this one function.
+"""
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app, has_app_context
+
+from dashboard.reader import UNPLACED, Reader
+from queries.settings import Settings
+from queries.store import Store
+
+if TYPE_CHECKING:
+    from dashboard.views.admin_import import JobBoard
+    from layers.placement import LocatorCache
+
+EXTENSION = "township"
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    store: Store
+    reader: Reader
+    locator: "LocatorCache | None" = None
+    # The import page's jobs and folders (a test may point them elsewhere).
+    jobs: "JobBoard | None" = None
+    upload_dir: Path | None = None
+    mappings_dir: Path | None = None
+    ops_token: str | None = None           # set by `serve`: the CLI's handover endpoint
+    # One warning refresh at a time for the whole server (every page and thread).
+    warnings_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def install(self, server: Flask) -> "AppContext":
+        server.extensions[EXTENSION] = self
+        return self
+
+    def import_folder(self) -> Path:
+        """Where uploads wait for their import (made on first use)."""
+        if self.upload_dir is None:
+            self.upload_dir = Path(tempfile.mkdtemp(prefix="township-import-"))
+        return self.upload_dir
+
+
+def app_context() -> AppContext:
+    """The context of the app serving the current request (or callback)."""
+    try:
+        return current_app.extensions[EXTENSION]
+    except KeyError:
+        raise RuntimeError("no township app context: build the app with dashboard.app.create_app "
+                           "or install an AppContext on the Flask server") from None
+
+
+def whole_township(store: Store) -> list[int]:
+    """Every village, and the matters placed in no village (``UNPLACED``)."""
+    return store.all_village_ids() + [UNPLACED]
+
+
+def maybe_app_context() -> AppContext | None:
+    """The context when a township app serves the current request; None outside one."""
+    return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
+def viewer_scope() -> list[int]:
+    """The villages the current viewer may see (a bound parameter of every read query).
+    Until logins exist every viewer sees the whole township."""
+    ctx = app_context()
+    return ctx.reader.memo("whole_township", {}, lambda: whole_township(ctx.store))
