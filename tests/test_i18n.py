@@ -30,7 +30,8 @@ def test_every_string_has_chinese_and_english_with_the_same_placeholders():
 
 def test_a_key_stands_in_one_table_and_every_table_is_looked_up():
     assert len(STRINGS) == sum(len(table) for table in TABLES.values())
-    assert {path.stem for path in (REPO / "dashboard" / "i18n").glob("*.py")} - {"__init__"} == set(TABLES)
+    assert {path.stem for path in (REPO / "dashboard" / "i18n").glob("*.toml")} == set(TABLES)
+    assert [path.name for path in (REPO / "dashboard" / "i18n").glob("*.py")] == ["__init__.py"]
     with pytest.raises(ValueError, match="both"):
         i18n._merged({"common": {"app.title": ("甲", "A")}, "desk": {"app.title": ("乙", "B")}})
 

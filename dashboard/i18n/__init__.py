@@ -6,22 +6,37 @@ what several pages share, merged here into ``STRINGS``; a key stands in one tabl
 coded values (sources, statuses, lights, levels, satisfaction) live in ``common`` under
 ``source.*``, ``status.*``, ``light.*``, ``level.*`` and ``satisfaction.*``;
 ``name_of(kind, code, lang)`` reads them.
+
+The tables are data, not code: ``<table>.toml`` beside this file, one entry a line
+(``"desk.queue.new" = ["待派单", "To dispatch"]``), read with ``tomllib`` at import.
 """
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from urllib.parse import parse_qs
-
-from dashboard.i18n import admin_import, analysis, common, desk, overview, warnings
-from dashboard.i18n.common import GRID_LOCALE_ZH
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
+HERE = Path(__file__).parent
+TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import")
+
+
+def _read_table(name: str) -> dict[str, tuple[str, str]]:
+    """``<name>.toml``: key → (中文, English), in the file's order."""
+    with open(HERE / f"{name}.toml", "rb") as file:
+        entries = tomllib.load(file)
+    table: dict[str, tuple[str, str]] = {}
+    for key, pair in entries.items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
+            raise ValueError(f"string {key!r} in i18n/{name}.toml is not [中文, English]: {pair!r}")
+        table[key] = (pair[0], pair[1])
+    return table
+
+
 # table name → its strings (key → (中文, English))
-TABLES: dict[str, dict[str, tuple[str, str]]] = {
-    "common": common.STRINGS, "overview": overview.STRINGS, "desk": desk.STRINGS, "analysis": analysis.STRINGS,
-    "warnings": warnings.STRINGS, "admin_import": admin_import.STRINGS,
-}
+TABLES: dict[str, dict[str, tuple[str, str]]] = {name: _read_table(name) for name in TABLE_NAMES}
 
 
 def _merged(tables: dict[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
@@ -31,13 +46,45 @@ def _merged(tables: dict[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[st
     for name, table in tables.items():
         for key, pair in table.items():
             if key in home:
-                raise ValueError(f"string {key!r} is in both i18n/{home[key]}.py and i18n/{name}.py")
+                raise ValueError(f"string {key!r} is in both i18n/{home[key]}.toml and i18n/{name}.toml")
             home[key] = name
             merged[key] = pair
     return merged
 
 
 STRINGS: dict[str, tuple[str, str]] = _merged(TABLES)
+
+# AG Grid's own words (filter menus, overlays) in Chinese; English is the grid's default.
+GRID_LOCALE_ZH = {
+    "noRowsToShow": "暂无在办事项",
+    "noMatchingRows": "没有匹配的事项",
+    "loadingOoo": "加载中…",
+    "filterOoo": "筛选…",
+    "contains": "包含",
+    "notContains": "不包含",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "blank": "为空",
+    "notBlank": "不为空",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于",
+    "greaterThanOrEqual": "大于等于",
+    "inRange": "介于",
+    "andCondition": "且",
+    "orCondition": "或",
+    "applyFilter": "应用",
+    "resetFilter": "重置",
+    "clearFilter": "清除",
+    "cancelFilter": "取消",
+    "sortAscending": "升序",
+    "sortDescending": "降序",
+    "pinColumn": "固定列",
+    "autosizeThisColumn": "自动调整此列",
+    "resetColumns": "重置列",
+}
 
 
 def grid_locale(lang: str) -> dict[str, str]:

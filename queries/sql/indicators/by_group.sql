@@ -8,7 +8,7 @@
 -- ahead, not finished: due_pending_close, due_pending_feedback, due_suspended_pending,
 -- sign_pending), which the rules subtract so that a matter with time left counts
 -- against no one. Matters without a department / village / cell count as -1; group_key is
--- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n/common.py).
+-- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n/common.toml).
 -- Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
 -- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value
 -- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now, group_by

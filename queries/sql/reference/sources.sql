@@ -1,5 +1,5 @@
 -- The sources a matter comes from (DOMAIN.md §2), in the order the filter bar lists them;
--- the names people see are in dashboard/i18n/common.py.
+-- the names people see are in dashboard/i18n/common.toml.
 -- returns: source
 -- params: none
 SELECT source
