@@ -23,7 +23,9 @@ run: venv
 	$(PY) -m dashboard demo --db $(DB) --if-missing-or-stale
 	$(PY) -m dashboard serve --db $(DB) --host $(HOST) --port $(PORT)
 
+# ruff first (seconds), then the whole suite.
 test: venv
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 
 # The whole suite with the machine's clock at AT (UTC) and its zone UTC (Debian faketime).

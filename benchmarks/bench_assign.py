@@ -16,8 +16,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.assign import CellIndex, random_points_in  # noqa: E402
-from layers.township import build_demo_township  # noqa: E402
+from layers.assign import CellIndex, random_points_in
+from layers.township import build_demo_township
 
 POINTS = 1_000_000
 RUNS = 5

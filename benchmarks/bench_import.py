@@ -1,4 +1,4 @@
-"""Matter import speed (issue 4: ≥ 50,000 rows/s including cell assignment, 2 cores).
+"""Matter import speed (goal: ≥ 50,000 rows/s including cell assignment, 2 cores).
 
 Imports the real Boston 2015 311 export (121,145 rows, CSV.gz, ../shared/realdata) into a
 fresh database holding the Boston neighbourhoods as its grid, several times, and prints
@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import queries.imports.load as import_load  # noqa: E402
-from layers.gridimport import import_grid  # noqa: E402
-from layers.matterimport import import_matters  # noqa: E402
-from queries.store import Store  # noqa: E402
+import queries.imports.load as import_load
+from layers.gridimport import import_grid
+from layers.matterimport import import_matters
+from queries.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "realdata" / "boston-311-2015"

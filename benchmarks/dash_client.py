@@ -52,9 +52,9 @@ class DashCallbackClient:
         pattern = json.loads(pattern_id)
         out = []
         for cid, _props in self.components.values():
-            if isinstance(cid, dict) and cid.get("type") == pattern.get("type") and set(cid) == set(pattern):
-                if all(v == ["ALL"] or cid[k] == v for k, v in pattern.items()):
-                    out.append(cid)
+            if (isinstance(cid, dict) and cid.get("type") == pattern.get("type") and set(cid) == set(pattern)
+                    and all(v == ["ALL"] or cid[k] == v for k, v in pattern.items())):
+                out.append(cid)
         return out
 
     def _value(self, cid: Any, prop: str) -> Any:

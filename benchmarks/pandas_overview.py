@@ -10,7 +10,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
+from queries.vocabulary import OPEN_STATUSES
 from queries.workcal import WorkCalendar
 
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "none": 4}

@@ -16,7 +16,6 @@ runs with their min and max, warm-up runs apart. Figures:
 - first_render_ms (headless Chromium: navigation to the map and charts drawn on /) and
   server_rss_mb after every page has been refreshed once.
 """
-from dashboard.context import whole_township
 from __future__ import annotations
 
 import argparse
@@ -40,7 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.dash_client import DashCallbackClient  # noqa: E402
 from benchmarks.pandas_overview import PandasOverview, same_answers, sql_answers  # noqa: E402
-from queries import clock
+from queries import clock  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -86,6 +85,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
 
     from dashboard.app import create_app
     from dashboard.components.ids import overview as ids
+    from dashboard.context import whole_township
     from queries.settings import load_settings
     from queries.store import Store
     from queries.writepath import Placement, check_new_matter, create_matter

@@ -15,8 +15,8 @@ from flask_caching import Cache
 
 from dashboard import http
 from dashboard.components.ids import shell as ids
-from dashboard.context import AppContext
 from dashboard.components.navbar import navbar
+from dashboard.context import AppContext
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader
 from layers.placement import LocatorCache

@@ -116,7 +116,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         periods = calendar_ops.office_hours_periods(store)
         print("office hours: " + "; ".join(f"{h} from {d}" for d, h in periods))
         print("holiday schedules loaded: " + ", ".join(map(str, calendar_ops.known_years(store))))
-        for line in calendar_ops.notices(store, load_settings().office_hours, today, "en"):
+        for line in calendar_ops.notices(store, load_settings().office_hours, today):
             print(f"warning: {line}")
     finally:
         store.close()

@@ -57,21 +57,20 @@ def running_server(db: Path, folder: Path, env: dict[str, str | None] | None = N
 def serving(db: Path, folder: Path, env: dict[str, str | None] | None = None) -> Iterator[Served]:
     """As ``running_server``, with the server's process (for its memory, say)."""
     port = free_port()
-    log = open(folder / f"server-{port}.log", "w")
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, process)
-        yield Served(url, process)
-    finally:
-        process.terminate()
+    with open(folder / f"server-{port}.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "serve", "--db", str(db), "--host", "127.0.0.1",
+             "--port", str(port)],
+            cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            wait_for_health(url, process)
+            yield Served(url, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

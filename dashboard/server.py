@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from dashboard.context import EXTENSION, app_context
 from dashboard.writeops import OPS
@@ -48,9 +48,9 @@ def run_op(name: str):
 
 
 def serve(settings: Settings) -> None:
-    from queries.settings import SettingsError
-
     from waitress import create_server
+
+    from queries.settings import SettingsError
 
     store = Store(settings.db_path, office_hours=settings.office_hours,
                   query_time_limit_ms=settings.query_time_limit_ms)

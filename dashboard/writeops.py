@@ -28,7 +28,7 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "channel_revoke": channels.revoke_channel,
     "calendar_load": calendar_ops.load_schedule,
     "calendar_hours": calendar_ops.change_office_hours,
-    # issue 4: imports (file paths and options as JSON-able arguments)
+    # the imports (file paths and options as JSON-able arguments)
     "import_grid": import_grid,
     "import_matters": import_matters,
     # read-only, listed so that `report` reaches a server holding the file

@@ -104,7 +104,8 @@ def main() -> None:
             }
         ],
     }
-    OUTPUT_GEOJSON.write_text(json.dumps(feature_collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    OUTPUT_GEOJSON.write_text(json.dumps(feature_collection, ensure_ascii=False, separators=(",", ":")) + "\n",
+                              encoding="utf-8")
     print(
         f"wrote {OUTPUT_GEOJSON.relative_to(REPO_ROOT)}: {len(township.exterior.coords)} vertices, "
         f"{area_km2:.1f} km², bounds {tuple(round(b, 4) for b in township.bounds)}"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 # Krasovsky 1940 semi-major axis and first eccentricity squared, as used by GCJ-02.
 _A = 6378245.0

@@ -95,7 +95,7 @@ def _read_file(path: Path, layer: str | None, encoding: str | None) -> gpd.GeoDa
     source, layer = _source(path, layer)
     try:
         layers = pyogrio.list_layers(source)
-    except Exception as exc:  # noqa: BLE001 — GDAL's many error types all mean "cannot read it"
+    except Exception as exc:
         raise ValueError(f"{path.name}: not a readable grid file ({_first_line(exc)})") from exc
     if layer is None and len(layers) > 1:
         polygonal = [str(name) for name, kind in layers if kind and "polygon" in str(kind).lower()]
@@ -110,7 +110,7 @@ def _read_file(path: Path, layer: str | None, encoding: str | None) -> gpd.GeoDa
         kwargs["encoding"] = encoding
     try:
         return gpd.read_file(source, engine="pyogrio", **kwargs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ValueError(f"{path.name}: cannot be read ({_first_line(exc)})") from exc
 
 
@@ -190,7 +190,7 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, crs: str | None, from_gcj02: bool, path: Pa
     source = gdf
     try:
         wgs = gdf.to_crs(STORE_CRS)
-    except Exception as exc:  # noqa: BLE001 — pyproj raises several kinds for impossible input
+    except Exception as exc:
         raise ValueError(f"{path.name}: cannot reproject from {gdf.crs.to_string()} ({_first_line(exc)})") from exc
     _check_place(source, wgs, path, crs)
     if from_gcj02:
@@ -288,7 +288,7 @@ def read_grid(path: str | Path, *, id_field: str, name_field: str | None = None,
         raise ValueError(f"{path.name}: no cell with an area")
 
     gdf = _merge_repeated_ids(gdf, path, warnings)
-    villages = _villages(gdf, parent_field, parent_name_field, raw, codes, township_name, warnings)
+    villages = _villages(gdf, parent_field, parent_name_field, raw, township_name, warnings)
     collide = set(villages["code"]) & set(gdf["code"])
     if parent_field and collide:
         raise ValueError(f"{path.name}: {_named(sorted(map(repr, collide)))} is both a cell id and a "
@@ -319,7 +319,7 @@ def _merge_repeated_ids(gdf: gpd.GeoDataFrame, path: Path, warnings: list[str]) 
 
 
 def _villages(cells: gpd.GeoDataFrame, parent_field: str | None, parent_name_field: str | None,
-              raw: gpd.GeoDataFrame, codes: pd.Series, township_name: str, warnings: list[str]) -> gpd.GeoDataFrame:
+              raw: gpd.GeoDataFrame, township_name: str, warnings: list[str]) -> gpd.GeoDataFrame:
     if parent_field and parent_name_field:
         pairs = pd.DataFrame({"code": _as_text(raw[parent_field]).to_numpy(),
                               "name": _as_text(raw[parent_name_field]).to_numpy()}).dropna()

@@ -182,7 +182,8 @@ def _clipped_voronoi(seeds: np.ndarray, township: Polygon) -> np.ndarray:
 
 def _longest_shared_border(piece: Polygon, candidates: list[Polygon]) -> int:
     shared = shapely.length(
-        shapely.intersection(piece.boundary, shapely.boundary(np.asarray(candidates, dtype=object)), grid_size=PRECISION_M)
+        shapely.intersection(piece.boundary, shapely.boundary(np.asarray(candidates, dtype=object)),
+                             grid_size=PRECISION_M)
     )
     return int(np.argmax(shared))
 

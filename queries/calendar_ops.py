@@ -62,7 +62,7 @@ def known_years(store: Store) -> list[int]:
     return [int(y) for y in rows["y"]]
 
 
-def notices(store: Store, setting: str, today: date, lang: str = "en") -> list[str]:
+def notices(store: Store, setting: str, today: date) -> list[str]:
     """What an operator must know about the calendar today (for `info` and `serve`)."""
     found = []
     year = unknown_next_year(store, today)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
 from typing import Any
 
-from queries.store import Store, StoreError
 from queries import clock
-
-SOURCES = ("transfer", "inspection", "grid", "public")
+from queries.store import Store, StoreError
+from queries.vocabulary import SOURCES
 
 
 def _hash(key: str) -> str:

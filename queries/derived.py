@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import duckdb
 
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
+from queries.vocabulary import OPEN_STATUSES
 
 
 def rebuild_derived(store: Store, cur: duckdb.DuckDBPyConnection) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
+from queries.vocabulary import OPEN_STATUSES
 
 COUNTERS = ("received", "closed", "closed_with_due", "closed_on_time", "followed_up", "satisfied",
             "basic_satisfied", "unsatisfied")

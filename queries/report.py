@@ -1,4 +1,4 @@
-"""The counts report (issue 4): received, closed, closed with a due time, closed on time,
+"""The counts report: received, closed, closed with a due time, closed on time,
 open at the end and overdue at the end of a half-open period [from, to), in total, by
 lead department and by grid cell. The definitions live in ``queries/sql/report/*.sql``.
 

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
 from queries import clock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("follow_up_window_days", 7, "the desk lists closed matters not yet followed up (回访) for this many days"),
     Setting("map_tile_url", "", "XYZ tile URL template ({z}/{x}/{y}); empty: no base map"),
     Setting("map_tile_attribution", "", "attribution shown for the tiles"),
-    Setting("timezone", "Asia/Shanghai", "the center's time zone: every now, light and deadline is its wall-clock time"),
+    Setting("timezone", "Asia/Shanghai",
+            "the center's time zone: every now, light and deadline is its wall-clock time"),
     Setting("language", "zh", "default language of the interface: zh or en"),
     Setting("dev_tools", False, "Dash dev tools (error overlay); for tests, never production"),
 )

@@ -8,13 +8,13 @@ they take (``-- params: scope, now``); the runner checks both.
 """
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -22,17 +22,14 @@ from typing import Any, Callable, Iterator, TypeVar
 import duckdb
 import pandas as pd
 
-from queries import workcal
+from queries import clock, workcal
 from queries.settings import office_segments
-from queries import clock
 
 T = TypeVar("T")
 SQL_DIR = Path(__file__).resolve().parent / "sql"            # read queries
 WRITES_DIR = Path(__file__).resolve().parent / "writes"     # statements of the write path
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-OPEN_STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "suspended", "returned", "escalated")
-CLOSED_STATUSES = ("closed", "voided")
 
 
 class StoreError(Exception):
@@ -308,10 +305,8 @@ class Store:
                 self.execute_write(cur, "store/bump_data_version")
                 cur.execute("COMMIT")
             except BaseException:
-                try:
-                    cur.execute("ROLLBACK")
-                except duckdb.Error:
-                    pass           # a failed COMMIT has ended the transaction: keep its error
+                with contextlib.suppress(duckdb.Error):   # a failed COMMIT ended the transaction:
+                    cur.execute("ROLLBACK")              # keep its error
                 raise
             finally:
                 cur.close()
@@ -401,10 +396,8 @@ class Watchdog:
                 late = [token for token, (deadline, _) in self._watched.items() if deadline <= now]
                 for token in late:
                     _, cursor = self._watched.pop(token)
-                    try:
+                    with contextlib.suppress(Exception):   # the query may have ended meanwhile
                         cursor.interrupt()
-                    except Exception:  # noqa: BLE001 — the query may have ended meanwhile
-                        pass
 
 
 class _NothingWritten(Exception):
@@ -505,14 +498,3 @@ def _bindable(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
-
-
-def now_local() -> datetime:
-    """The center works in local wall-clock time (Asia/Shanghai); timestamps are naive local."""
-    return clock.now()
-
-
-def timed(fn, *args, **kwargs) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, (time.perf_counter() - start) * 1000

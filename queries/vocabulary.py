@@ -13,3 +13,6 @@ CLOSED_STATUSES = ("closed", "voided")
 STATUSES = (*OPEN_STATUSES, *CLOSED_STATUSES)
 LEVELS = ("general", "larger", "major", "especially_major")
 SATISFACTION = ("satisfied", "basic", "unsatisfied")
+# The light of an open matter against its time limit (DOMAIN.md §4): as the lights query
+# computes it; ``paused`` while the clock is stopped, ``none`` without a limit.
+LIGHTS = ("red", "yellow", "green", "paused", "none")

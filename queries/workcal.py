@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Sequence
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd

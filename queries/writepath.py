@@ -20,11 +20,9 @@ import numpy as np
 from queries import clock, incremental, lifecycle
 from queries.indicator_rollup import apply_indicator_change
 from queries.store import Refusal, Store
+from queries.vocabulary import LEVELS, SATISFACTION, SOURCES
 from queries.workcal import limit_minutes
 
-SOURCES = ("transfer", "inspection", "grid", "public")
-LEVELS = ("general", "larger", "major", "especially_major")
-SATISFACTION = ("satisfied", "basic", "unsatisfied")
 STATUS_ZH = {"registered": "已受理", "dispatched": "已派单", "handling": "处置中", "feedback": "已反馈",
              "verified": "已核查", "closed": "已办结", "voided": "已作废", "suspended": "缓办",
              "returned": "已退回", "escalated": "已上报", None: "未受理"}
@@ -41,11 +39,11 @@ NEEDS = {"close": "it must pass verification (核查) first", "verify": "it has 
 NOTE_REQUIRED = {"supervise", "extend", "suspend", "return", "void", "reject", "escalate", "reopen"}
 MAX_TEXT = 2000
 MAX_EXTENSION_MIN = 60 * 24 * 30
-ID_API_OFFSET = 50_000
+ID_API_OFFSET = 50_000       # demo matters use 1…49,999 of a day; the API takes 50,001…
 UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "co_dept_ids", "dispatched_at",
                        "sign_due_at", "return_count", "signed_at", "feedback_at", "rework_count", "closed_at",
                        "followed_up_at", "satisfaction", "supervision_count", "extension_count", "limit_min",
-                       "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at"})          # demo matters use 1…49,999 of a day; the API takes 50,001…
+                       "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at"})
 
 
 class FieldErrors(Refusal, ValueError):

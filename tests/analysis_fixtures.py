@@ -87,7 +87,7 @@ def insert_matters(store: Store, rows: Iterable[dict[str, Any]], events: Iterabl
     with store.write() as cur:
         cur.register("frame", frame)
         cols = ", ".join(MATTER_COLUMNS)
-        cur.execute(f"INSERT INTO matters ({cols}) SELECT {cols} FROM frame")  # noqa: S608 (names from code)
+        cur.execute(f"INSERT INTO matters ({cols}) SELECT {cols} FROM frame")
         cur.unregister("frame")
         if len(event_frame):
             event_frame["occurred_at"] = pd.to_datetime(event_frame["occurred_at"]).astype("datetime64[us]")

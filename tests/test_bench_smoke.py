@@ -2,7 +2,6 @@
 the pandas baseline giving the same answers as the overview's SQL (else the comparison
 would measure different work)."""
 import json
-from datetime import datetime
 
 from benchmarks.pandas_overview import PandasOverview, same_answers, sql_answers
 from benchmarks.run import main

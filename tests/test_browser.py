@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (the desk and analysis tests import them here)
 from dashboard.launch import running_server
+from tests.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (the desk and analysis tests import them here)
 from tests.servers import copy_db
-
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -15,7 +15,7 @@ import pytest
 
 from dashboard.launch import running_server
 from tests.servers import copy_db
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, PageProblems, assert_no_dash_errors
+from tests.test_browser import CHROMIUM, PageProblems, assert_no_dash_errors
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")

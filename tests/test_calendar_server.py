@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CHROMIUM
 from dashboard.launch import running_server
+from tests.conftest import CHROMIUM
 from tests.servers import copy_db
 from tests.test_calendar_changes import SCHEDULE_2027
 from tests.test_cli import cli

@@ -5,8 +5,8 @@ import sys
 
 import requests
 
-from queries.store import Store
 from dashboard.launch import running_server
+from queries.store import Store
 from tests.servers import REPO, copy_db
 
 

@@ -28,7 +28,8 @@ from dashboard.views import common, desk
 from dashboard.views import desk_actions as acting
 from queries import lifecycle
 from queries.settings import load_settings
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
+from queries.vocabulary import OPEN_STATUSES
 from queries.writepath import NEEDS, Placement, apply_action, check_action, check_new_matter, create_matter
 
 SETTINGS = load_settings({})

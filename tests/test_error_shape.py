@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from dashboard.app import create_app
+from dashboard.launch import running_server
 from queries.channels import add_channel
 from queries.settings import load_settings
-from dashboard.launch import running_server
 from tests.servers import copy_db
 
 

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-
 from analysis_fixtures import CAT_GARBAGE, CAT_MANHOLE, daily_series, days, insert_matters, new_township
+
 from queries.analysis_config import load_analysis_config
 
 FC = load_analysis_config().forecast

@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from data.demo.build import build_demo
 from data.demo.lifecycle import STEPS
 from data.demo.top_up import top_up
 from queries.lifecycle import next_status, replay
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
+from queries.vocabulary import OPEN_STATUSES
 
 STATE_FIELDS = ("status", "lead_dept_id", "dispatched_at", "signed_at", "feedback_at", "closed_at",
                 "followed_up_at", "voided_at", "escalated_at", "suspended_at", "extension_count",

@@ -34,8 +34,15 @@ from layers.matterimport import import_matters
 from queries.imports.mapping import load_mapping
 from queries.lifecycle import replay
 from queries.store import Store
-from tests.importdata import (CITIES, REPO, db_fingerprint, imported_city, independent_cells, independent_city,
-                              require_realdata)
+from tests.importdata import (
+    CITIES,
+    REPO,
+    db_fingerprint,
+    imported_city,
+    independent_cells,
+    independent_city,
+    require_realdata,
+)
 
 STATE_FIELDS = ("status", "lead_dept_id", "dispatched_at", "signed_at", "feedback_at", "closed_at",
                 "followed_up_at", "voided_at", "escalated_at", "suspended_at", "extension_count",
@@ -74,7 +81,7 @@ def _none(v):
 def assert_replays(store: Store, where: str = "origin = 'import'", sample: int = 3000) -> int:
     """Each imported matter's state is the replay of its events (due_at aside: an import
     keeps the file's due time, with no working-time limit to replay it from)."""
-    matters = store.frame(f"SELECT * FROM matters WHERE {where} USING SAMPLE {sample} ROWS (reservoir, 5)")  # noqa: S608
+    matters = store.frame(f"SELECT * FROM matters WHERE {where} USING SAMPLE {sample} ROWS (reservoir, 5)")
     ids = [int(i) for i in matters["matter_id"]]
     events = store.frame("SELECT * FROM events WHERE list_contains(?, matter_id) ORDER BY matter_id, seq", [ids])
     by_matter = dict(tuple(events.groupby("matter_id")))

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from analysis_fixtures import CAT_GARBAGE, DEPT_A, DEPT_B, insert_matters, matter_row, new_township
 from flask import Flask
 
-from analysis_fixtures import CAT_GARBAGE, DEPT_A, DEPT_B, insert_matters, matter_row, new_township
 from queries.analysis_config import AnalysisConfigError, load_analysis_config, parse_analysis_config
 
 CONFIG = load_analysis_config()

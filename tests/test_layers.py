@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import Polygon, box
 
 from layers.adjacency import cell_adjacency
 from layers.assign import CellIndex, random_points_in

@@ -8,8 +8,8 @@ import pytest
 import requests
 from georeport import GeoReport
 
-from queries import clock
 from dashboard.launch import running_server
+from queries import clock
 from tests.servers import REPO, copy_db
 
 

@@ -27,7 +27,7 @@ from dashboard.views import common
 from dashboard.views import overview as panels
 from layers import maptraces
 from queries.settings import load_settings
-from queries.store import OPEN_STATUSES, Store
+from queries.store import Store
 from queries.workcal import WorkCalendar
 from tests.conftest import DEMO_AS_OF
 
@@ -157,9 +157,9 @@ def test_kpis_on_the_demo_agree_with_the_matters(reader, view, demo_store):
     assert 0 <= values["overdue_count"] + values["due_soon_count"] <= values["open_count"]
     assert values["overdue_count"] == open_count_where(
         demo_store, "suspended_at IS NULL AND due_at <= ?", [view.now])
-    assert 0 < values["closed_with_due_30d"] and 0 <= values["on_time_rate_30d"] <= 1
+    assert values["closed_with_due_30d"] > 0 and 0 <= values["on_time_rate_30d"] <= 1
     assert values["on_time_rate_30d"] == pytest.approx(values["closed_on_time_30d"] / values["closed_with_due_30d"])
-    assert 0 < values["rated_30d"] and 0 <= values["satisfaction_rate_30d"] <= 1
+    assert values["rated_30d"] > 0 and 0 <= values["satisfaction_rate_30d"] <= 1
     shown = panels.kpi_display(values, "zh", view.yellow_share)
     assert set(shown) == set(KPI_KEYS)
     assert shown["overdue"][0] == f"{values['overdue_count']:,}"

@@ -6,7 +6,7 @@ A new query with a new parameter name needs a sample value below; the test says 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest

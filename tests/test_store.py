@@ -7,8 +7,7 @@ import duckdb
 import pytest
 
 from queries import store as store_mod
-from queries.store import (LATEST_SCHEMA_VERSION, QueryError, Store, StoreError, all_queries, migrations,
-                           parse_query)
+from queries.store import LATEST_SCHEMA_VERSION, QueryError, Store, StoreError, all_queries, migrations, parse_query
 
 
 def test_a_new_file_gets_the_latest_schema(tmp_path):
@@ -131,10 +130,9 @@ def test_every_write_bumps_the_data_version(tmp_path):
     with s.write() as cur:
         cur.execute("INSERT INTO departments VALUES (1, 'X', 'x', NULL, NULL, false)")
     assert s.data_version() == v0 + 1
-    with pytest.raises(duckdb.Error):
-        with s.write() as cur:
-            cur.execute("INSERT INTO departments VALUES (2, 'Y', 'y', NULL, NULL, false)")
-            cur.execute("INSERT INTO departments VALUES (2, 'Y', 'y', NULL, NULL, false)")
+    with pytest.raises(duckdb.Error), s.write() as cur:
+        cur.execute("INSERT INTO departments VALUES (2, 'Y', 'y', NULL, NULL, false)")
+        cur.execute("INSERT INTO departments VALUES (2, 'Y', 'y', NULL, NULL, false)")
     assert s.data_version() == v0 + 1                               # rolled back whole
     assert s.scalar("SELECT count(*) FROM departments") == 1
     s.close()

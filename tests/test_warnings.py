@@ -12,14 +12,32 @@ from decimal import Decimal, getcontext
 import numpy as np
 import pandas as pd
 import pytest
+from analysis_fixtures import (
+    CAT_GARBAGE,
+    CAT_MANHOLE,
+    DEPT_A,
+    DEPT_B,
+    VILLAGE,
+    cell_id,
+    daily_series,
+    days,
+    insert_matters,
+    matter_row,
+    new_township,
+)
 from flask import Flask
 
-from analysis_fixtures import (CAT_GARBAGE, CAT_MANHOLE, DEPT_A, DEPT_B, VILLAGE, cell_id, daily_series, days,
-                               insert_matters, matter_row, new_township)
 from queries.analysis_config import load_analysis_config
 from queries.store import all_queries
-from queries.warnings import (ANOMALY_METHODS, VOLUME_METHODS, WARNING_COLUMNS, WarningNotFound,
-                              acknowledge_warning, refresh_warnings, warning_queries)
+from queries.warnings import (
+    ANOMALY_METHODS,
+    VOLUME_METHODS,
+    WARNING_COLUMNS,
+    WarningNotFound,
+    acknowledge_warning,
+    refresh_warnings,
+    warning_queries,
+)
 
 CONFIG = load_analysis_config()
 W = CONFIG.warnings

@@ -9,7 +9,6 @@ from dash import dcc, html
 from dashboard.components.ids import shell as ids
 from dashboard.i18n import LANGUAGES, t
 
-
 # The pages in the top bar: path → label key.
 PAGES = (("/", "nav.overview"), ("/desk", "nav.desk"), ("/analysis", "nav.analysis"), ("/warnings", "nav.warnings"))
 

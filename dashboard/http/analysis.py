@@ -21,12 +21,21 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
-from dashboard.http.replies import (answer_errors, echo, list_arg, period_args, plain, raise_if, read_json_object, records,
-                                    reply)
+from dashboard.http.replies import (
+    answer_errors,
+    echo,
+    list_arg,
+    period_args,
+    plain,
+    raise_if,
+    read_json_object,
+    records,
+    reply,
+)
 from dashboard.views.analysis_filters import drilldown_link
 from queries.analysis_config import load_analysis_config
 from queries.store import StoreError

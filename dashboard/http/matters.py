@@ -10,20 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
-from dashboard.http.replies import (answer_errors, int_arg, list_arg, raise_if, read_json_body, records, reply,
-                                    time_arg, unknown_args)
+from dashboard.http.replies import (
+    answer_errors,
+    int_arg,
+    list_arg,
+    raise_if,
+    read_json_body,
+    records,
+    reply,
+    time_arg,
+    unknown_args,
+)
 from queries.intake import register_matter
-from queries.writepath import SOURCES, FieldErrors, NotFound, apply_action, check_action
+from queries.vocabulary import LIGHTS, SOURCES, STATUSES
+from queries.writepath import FieldErrors, NotFound, apply_action, check_action
 
 blueprint = answer_errors(Blueprint("api_matters", __name__))
 MAX_PAGE = 500
-LIGHTS = ("red", "yellow", "green", "paused", "none")
-STATUSES = ("registered", "dispatched", "handling", "feedback", "verified", "closed", "voided", "suspended",
-            "returned", "escalated")
 FILTERS = {"status", "light", "cell", "village", "department", "source", "category", "created_from",
            "created_to", "limit", "offset"}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
@@ -80,9 +80,7 @@ def _requests_body(frame: pd.DataFrame) -> list[dict]:
 
 
 def _run_requests(**filters):
-    reader = app_context().reader
-    return app_context().store.run("open311/requests", scope=viewer_scope(),
-                                           limit=MAX_RESULTS, **filters)
+    return app_context().store.run("open311/requests", scope=viewer_scope(), limit=MAX_RESULTS, **filters)
 
 
 @blueprint.get("/requests.<fmt>")

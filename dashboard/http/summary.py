@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope

@@ -10,14 +10,12 @@ in ``dashboard/views/admin_import.py``.
 """
 from __future__ import annotations
 
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
-from flask import current_app
 
 from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
@@ -306,9 +304,9 @@ def _summary_view(snap: dict[str, Any], lang: str) -> html.Div:
         parts.append(html.P(t("admin.result.no_rejects", lang), className="adm-hint"))
         return html.Div(parts, className="adm-summary")
     parts.append(html.H3(t("admin.result.by_reason", lang), className="adm-subtitle"))
-    parts.append(html.Table(html.Tbody([html.Tr([html.Td(_reason(reason, lang)), html.Td(f"{n:,}", className="adm-num")])
-                                        for reason, n in s["rejected_by_reason"].items()]),
-                            className="adm-table adm-reasons"))
+    rows = [html.Tr([html.Td(_reason(reason, lang)), html.Td(f"{n:,}", className="adm-num")])
+            for reason, n in s["rejected_by_reason"].items()]
+    parts.append(html.Table(html.Tbody(rows), className="adm-table adm-reasons"))
     rejects = snap["rejects"]
     if rejects:
         columns = list(rejects[0])

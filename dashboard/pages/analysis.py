@@ -17,7 +17,6 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from flask import current_app
 
 from dashboard import clock
 from dashboard.components.dropdown import dropdown_labels

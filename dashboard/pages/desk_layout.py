@@ -15,7 +15,6 @@ from dashboard.components.panel import notice
 from dashboard.i18n import t
 from queries.vocabulary import SATISFACTION
 
-
 # -- queues --------------------------------------------------------------------------------
 # The "when" text of a row takes its matter's light, except where it speaks of something
 # else: how late the sign-for is, when it was closed.

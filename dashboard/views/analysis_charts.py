@@ -17,8 +17,14 @@ import plotly.graph_objects as go
 from dashboard.i18n import name_of, pick, t
 from dashboard.reader import UNPLACED, Reader
 from dashboard.views import analysis_filters as af
-from dashboard.views.analysis_filters import (BREAKDOWN_DIM, OTHER, AnalysisView, series_label, week_hour_label,
-                                              weekday_label)
+from dashboard.views.analysis_filters import (
+    BREAKDOWN_DIM,
+    OTHER,
+    AnalysisView,
+    series_label,
+    week_hour_label,
+    weekday_label,
+)
 from dashboard.views.common import empty_figure, fmt_count, map_geometry, percent
 from layers import maptraces
 from layers.analysis_layers import highlight_marker
@@ -150,7 +156,7 @@ def _bar_colours(keys: list, chosen: Any) -> dict:
             "opacity": [1.0 if k == chosen else DIMMED for k in keys]}
 
 
-def _hbar_layout(n: int, lang: str, name: str, **extra: Any) -> dict:
+def _hbar_layout(n: int, name: str, **extra: Any) -> dict:
     settings = {"height": max(170, 40 + 24 * n), "bargap": 0.25, "showlegend": False, "uirevision": name,
                 "xaxis": {"gridcolor": "#e6eaef", "rangemode": "tozero", "tickformat": "d"},
                 "yaxis": {"automargin": True, "tickfont": {"size": 12}}}
@@ -183,7 +189,7 @@ def top_categories_figure(frame: pd.DataFrame, selection: dict | None, lang: str
              "hovertemplate": "%{customdata[1]} (%{customdata[2]})<br>" + t("an.received", lang)
                               + " %{x}<extra></extra>"}
     top = max(int(r["received"]) for r in rows)
-    return go.Figure({"data": [trace], "layout": _hbar_layout(len(rows), lang, "categories",
+    return go.Figure({"data": [trace], "layout": _hbar_layout(len(rows), "categories",
                                                                 xaxis={"gridcolor": "#e6eaef", "tickformat": "d",
                                                                        "range": [0, top * 1.3]})})
 
@@ -205,7 +211,7 @@ def sources_figure(frame: pd.DataFrame, selection: dict | None, lang: str) -> go
              "text": [f"{int(r['received']):,} · {percent(r['share'])}" for r in rows], "textposition": "outside",
              "cliponaxis": False, "textfont": {"size": 11},
              "hovertemplate": "%{y}<br>" + t("an.received", lang) + " %{x}<extra></extra>"}
-    return go.Figure({"data": [trace], "layout": _hbar_layout(len(rows), lang, "sources",
+    return go.Figure({"data": [trace], "layout": _hbar_layout(len(rows), "sources",
                                                                 xaxis={"gridcolor": "#e6eaef", "tickformat": "d",
                                                                        "range": [0, top * 1.35]})})
 
@@ -237,7 +243,7 @@ def departments_figure(frame: pd.DataFrame, selection: dict | None, lang: str) -
                                                        "color": SELECTED_COLOUR}},
              "hovertemplate": "%{y}<br>" + t(f"an.dept.{part}", lang) + " %{x}<extra></extra>"}
             for part, values, colour in parts]
-    layout = _hbar_layout(len(rows), lang, "departments", barmode="stack",
+    layout = _hbar_layout(len(rows), "departments", barmode="stack",
                           legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
                           margin={"l": 8, "r": 12, "t": 30, "b": 8})
     layout["showlegend"] = True

@@ -12,8 +12,7 @@ from typing import Any, Iterable
 from dashboard.i18n import name_of, plain, t
 from queries import lifecycle
 from queries.store import Store
-from queries.writepath import (NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, NotFound, apply_action,
-                               check_action)
+from queries.writepath import NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, NotFound, apply_action, check_action
 
 # The order the card offers actions in: the loop forward first, then the side paths.
 ACTION_ORDER = ("dispatch", "sign", "feedback", "verify", "reject", "close", "follow_up", "reopen",

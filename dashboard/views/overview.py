@@ -139,7 +139,8 @@ def filter_options(reader: Reader, scope: Iterable[int], lang: str) -> dict[str,
     majors = reader.run("reference/majors")
     depts = reader.run("reference/departments")
     return {
-        "villages": [{"label": plain(name), "value": int(vid)} for vid, name in zip(villages["village_id"], villages["name"])],
+        "villages": [{"label": plain(name), "value": int(vid)}
+                     for vid, name in zip(villages["village_id"], villages["name"])],
         "sources": [{"label": name_of("source", s, lang), "value": s} for s in sources["source"]],
         "majors": [{"label": f"{code} {pick(zh, en, lang)}", "value": code}
                    for code, zh, en in zip(majors["major_code"], majors["major_name"], majors["major_name_en"])],

@@ -15,23 +15,32 @@ import math
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, MutableMapping
+from typing import Any, Iterable
 from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.views.analysis_filters import drilldown_link
 from dashboard.export import Column
 from dashboard.i18n import pick, plain, t
 from dashboard.reader import Reader
+from dashboard.views.analysis_filters import drilldown_link
 from dashboard.views.common import day_text, map_geometry, number, percent, remaining_text
 from layers import maptraces
 from layers.analysis_layers import hotspot_colouring, hotspot_level
 from queries.analysis_config import AnalysisConfig
 from queries.store import Store, StoreError
-from queries.warnings import (DEADLINE_METHODS, DRIFT_METHODS, SEVERITIES, VOLUME_METHODS, RefreshResult,
-                              WarningNotFound, acknowledge_warning, hotspot_layer_params, refresh_if_stale)
+from queries.warnings import (
+    DEADLINE_METHODS,
+    DRIFT_METHODS,
+    SEVERITIES,
+    VOLUME_METHODS,
+    RefreshResult,
+    WarningNotFound,
+    acknowledge_warning,
+    hotspot_layer_params,
+    refresh_if_stale,
+)
 
 log = logging.getLogger(__name__)
 

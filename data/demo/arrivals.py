@@ -57,7 +57,7 @@ class DayDraws:
     category: np.ndarray       # row index in categories
     cell: np.ndarray           # row index in cells
     address: np.ndarray        # row index in addresses
-    source: np.ndarray         # index in tables.SOURCES
+    source: np.ndarray         # index in queries.vocabulary.SOURCES
     u: np.ndarray              # (n, N_UNIFORMS) uniforms for the lifecycle
 
 

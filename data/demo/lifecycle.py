@@ -54,11 +54,11 @@ class LifecyclePlan:
     limit: np.ndarray                # the category's time limit, working minutes
     urgent: np.ndarray               # bool
     major: np.ndarray                # 大类 code
-    level: np.ndarray                # index in tables.LEVELS
+    level: np.ndarray                # index in queries.vocabulary.LEVELS
     first_dept: np.ndarray           # dept_id first dispatched to (a wrong one when returned)
     default_dept: np.ndarray         # dept_id of the category's department
     ext_min: np.ndarray              # working minutes an extension grants (0: none)
-    satisfaction: np.ndarray         # index in tables.SATISFACTION, should a follow-up happen
+    satisfaction: np.ndarray         # index in queries.vocabulary.SATISFACTION, should a follow-up happen
     accepted_w: np.ndarray           # acceptance, in working minutes on the calendar's axis
 
 

@@ -148,7 +148,8 @@ def write_reference(store: Store, seed: int) -> Reference:
         areas[col] = areas[col].astype("Int32")
 
     addresses, cell_weight, hot_cell_of_category = _draw_cells(rng, cells, villages, len(categories))
-    cell_frame = pd.DataFrame({"cell_id": cell_ids, "village_id": areas.loc[areas.level == "cell", "village_id"].to_numpy(),
+    cell_villages = areas.loc[areas.level == "cell", "village_id"].to_numpy()
+    cell_frame = pd.DataFrame({"cell_id": cell_ids, "village_id": cell_villages,
                                "code": cells["code"], "name": cells["name"],
                                "worker_name": cells["worker_name"], "weight": cell_weight})
     resources = _demo_resources(rng, cells, cell_frame, addresses)

@@ -8,11 +8,9 @@ import pyarrow as pa
 from data.demo.arrivals import DayDraws
 from data.demo.lifecycle import ACTIONS, STATUSES, STEP_INDEX, STEPS, LifecyclePlan
 from data.demo.reference import Reference
+from queries.vocabulary import LEVELS, SATISFACTION, SOURCES
 from queries.workcal import WorkCalendar
 
-SOURCES = ("transfer", "inspection", "grid", "public")
-LEVELS = ("general", "larger", "major", "especially_major")
-SATISFACTION = ("satisfied", "basic", "unsatisfied")
 SEAT_OPERATORS = ("坐席员 王敏", "坐席员 李娜", "坐席员 张静", "坐席员 刘洋")
 COMMANDERS = ("指挥长 陈刚", "指挥长 周伟")
 UPPER_CENTER = "区指挥中心"
@@ -160,7 +158,8 @@ def chunk_tables(d: DayDraws, plan: LifecyclePlan, ref: Reference, calendar: Wor
         "due_at": due_at,
         "sign_due_at": sign_due,
         "suspended_at": np.where(suspended_now, times["suspend"], np.datetime64("NaT")),
-        "remaining_min_at_suspend": pa.array(remaining_at_suspend, mask=np.isnan(remaining_at_suspend)).cast(pa.int32()),
+        "remaining_min_at_suspend": pa.array(remaining_at_suspend,
+                                             mask=np.isnan(remaining_at_suspend)).cast(pa.int32()),
         "extension_count": k("extend").astype(np.int16),
         "supervision_count": supervision,
         "rework_count": k("reject").astype(np.int16),

@@ -97,7 +97,7 @@ def _file_kind(path: Path) -> tuple[str, bytes]:
 def _decode_head(head: bytes, encoding: str, path: Path) -> str:
     enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
     # The sniffed block may end inside a multi-byte character: drop a few bytes if needed.
-    for cut in range(0, 4):
+    for cut in range(4):
         try:
             return head[: len(head) - cut].decode(enc)
         except UnicodeDecodeError as exc:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping as MappingType
+from typing import Any
+from typing import Mapping as MappingType
 
 import duckdb
 
-from queries.store import OPEN_STATUSES
+from queries.vocabulary import OPEN_STATUSES, SOURCES
 
 # Our fields a mapping may name, in the order the docs list them.
 FIELDS = ("id", "created_at", "closed_at", "due_at", "category", "major", "department", "status",
           "source", "description", "address", "lat", "lon", "point")
 REQUIRED_FIELDS = ("id", "created_at")
 IMPORT_STATUSES = (*OPEN_STATUSES, "closed", "voided")
-SOURCES = ("transfer", "inspection", "grid", "public")
 
 
 @dataclass(frozen=True)
