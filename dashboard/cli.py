@@ -16,7 +16,8 @@ from dashboard import cli_import
 from dashboard.writeops import CommandError, run_write_op
 from queries import clock
 from queries.settings import SettingsError, load_settings
-from queries.store import LATEST_SCHEMA_VERSION, Store, StoreError
+from queries.sqlfiles import LATEST_SCHEMA_VERSION
+from queries.store import Store, StoreError
 from queries.vocabulary import SOURCES
 
 

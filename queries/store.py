@@ -9,13 +9,8 @@ they take (``-- params: scope, now``); the runner checks both.
 from __future__ import annotations
 
 import contextlib
-import queue
-import re
 import threading
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -23,94 +18,25 @@ import duckdb
 import pandas as pd
 
 from queries import clock, workcal
+from queries.concurrency import GroupCommit, Watchdog
 from queries.settings import office_segments
+from queries.sqlfiles import (
+    LATEST_SCHEMA_VERSION,
+    QueryError,
+    all_queries,
+    all_writes,
+    bindable,
+    check_params,
+    migrations,
+    split_statements,
+)
 
 T = TypeVar("T")
-SQL_DIR = Path(__file__).resolve().parent / "sql"            # read queries
-WRITES_DIR = Path(__file__).resolve().parent / "writes"     # statements of the write path
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 
 class StoreError(Exception):
     """A problem with the database file that a person can act on: one clear line."""
-
-
-class QueryError(Exception):
-    pass
-
-
-class Refusal(Exception):
-    """A write declined before it wrote anything (bad input, an illegal action): it leaves
-    the shared transaction of a group commit intact for the other writes in it."""
-
-
-@dataclass(frozen=True)
-class Query:
-    name: str
-    sql: str
-    params: tuple[str, ...]
-    returns: tuple[str, ...]
-    summary: str
-
-
-_HEADER_LIST = re.compile(r"^--\s*(params|returns):\s*(.*)$")
-_PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
-def parse_query(name: str, text: str) -> Query:
-    declared: dict[str, tuple[str, ...]] = {"params": (), "returns": ()}
-    summary = []
-    for line in text.splitlines():
-        if not line.startswith("--"):
-            break
-        m = _HEADER_LIST.match(line)
-        if m:
-            items = tuple(x.strip() for x in m.group(2).split(",") if x.strip() and x.strip() != "none")
-            declared[m.group(1)] = declared[m.group(1)] + items
-        else:
-            summary.append(line[2:].strip())
-    used = set(_PARAM_USE.findall(re.sub(r"--[^\n]*", "", text)))
-    if used != set(declared["params"]):
-        raise QueryError(f"{name}.sql: header params {sorted(declared['params'])} "
-                         f"differ from those used {sorted(used)}")
-    return Query(name, text, declared["params"], declared["returns"], " ".join(summary))
-
-
-def _load_dir(folder: Path) -> dict[str, Query]:
-    queries = {}
-    for path in sorted(folder.rglob("*.sql")):
-        name = path.relative_to(folder).with_suffix("").as_posix()
-        queries[name] = parse_query(name, path.read_text(encoding="utf-8"))
-    return queries
-
-
-@cache
-def all_queries() -> dict[str, Query]:
-    return _load_dir(SQL_DIR)
-
-
-@cache
-def all_writes() -> dict[str, Query]:
-    return _load_dir(WRITES_DIR)
-
-
-def _check_params(query: Query, params: dict[str, Any]) -> None:
-    missing = set(query.params) - set(params)
-    extra = set(params) - set(query.params)
-    if missing or extra:
-        raise QueryError(f"{query.name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}")
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    found = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-        version = int(path.name.split("_", 1)[0])
-        found.append((version, path.stem, path.read_text(encoding="utf-8")))
-    return found
-
-
-LATEST_SCHEMA_VERSION = max(v for v, _, _ in migrations())
 
 
 def _clear_open_error(path: Path, exc: Exception) -> StoreError:
@@ -250,13 +176,13 @@ class Store:
         query = all_queries().get(name)
         if query is None:
             raise QueryError(f"no query named {name!r}")
-        _check_params(query, params)
+        check_params(query, params)
         if "scope" in query.params and not isinstance(params["scope"], (list, tuple)):
             raise QueryError(f"{name}: scope must be the list of villages the viewer may see")
         cur = self.cursor()
         token = self._watchdog.watch(cur, self.query_time_limit_ms / 1000)
         try:
-            return cur.execute(query.sql, {k: _bindable(v) for k, v in params.items()}).df()
+            return cur.execute(query.sql, {k: bindable(v) for k, v in params.items()}).df()
         except duckdb.InterruptException as exc:
             raise QueryError(f"{name}: exceeded {self.query_time_limit_ms} ms") from exc
         finally:
@@ -324,9 +250,9 @@ class Store:
         query = all_writes().get(name)
         if query is None:
             raise QueryError(f"no write statement named {name!r}")
-        _check_params(query, params)
-        bound = {k: _bindable(v) for k, v in params.items()}
-        for statement in _statements(query.sql):
+        check_params(query, params)
+        bound = {k: bindable(v) for k, v in params.items()}
+        for statement in split_statements(query.sql):
             used = {k: v for k, v in bound.items() if f"${k}" in statement}
             cur.execute(statement, used) if used else cur.execute(statement)
 
@@ -336,9 +262,9 @@ class Store:
         query = all_writes().get(name)
         if query is None:
             raise QueryError(f"no write-path statement named {name!r}")
-        _check_params(query, params)
-        bound = {k: _bindable(v) for k, v in params.items()}
-        statements = _statements(query.sql)
+        check_params(query, params)
+        bound = {k: bindable(v) for k, v in params.items()}
+        statements = split_statements(query.sql)
         for statement in statements:
             used = {k: v for k, v in bound.items() if f"${k}" in statement}
             cur.execute(statement, used) if used else cur.execute(statement)
@@ -355,146 +281,3 @@ class Store:
         self._group.stop()
         self._watchdog.stop()
         self.con.close()
-
-
-class Watchdog:
-    """Interrupts queries that run past their time limit: one thread for the store, rather
-    than a timer thread per query (starting a thread costs milliseconds on a busy machine)."""
-
-    TICK_S = 0.05
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._watched: dict[int, tuple[float, Any]] = {}
-        self._next = 0
-        self._thread: threading.Thread | None = None
-        self._stopped = threading.Event()
-
-    def watch(self, cursor, limit_s: float) -> int:
-        with self._lock:
-            self._next += 1
-            self._watched[self._next] = (time.monotonic() + limit_s, cursor)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="township-watchdog", daemon=True)
-                self._thread.start()
-            return self._next
-
-    def forget(self, token: int) -> None:
-        with self._lock:
-            self._watched.pop(token, None)
-
-    def stop(self) -> None:
-        self._stopped.set()
-
-    def _run(self) -> None:
-        # time.sleep, not Event.wait(timeout): libfaketime 0.9.10, which CI runs the suite
-        # under, never returns from a timed wait on a condition variable.
-        while not self._stopped.is_set():
-            time.sleep(self.TICK_S)
-            now = time.monotonic()
-            with self._lock:
-                late = [token for token, (deadline, _) in self._watched.items() if deadline <= now]
-                for token in late:
-                    _, cursor = self._watched.pop(token)
-                    with contextlib.suppress(Exception):   # the query may have ended meanwhile
-                        cursor.interrupt()
-
-
-class _NothingWritten(Exception):
-    """A batch of refusals only: roll back rather than commit an unchanged database."""
-
-
-class _Pending:
-    __slots__ = ("fn", "done", "result", "error")
-
-    def __init__(self, fn):
-        self.fn = fn
-        self.done = threading.Event()
-        self.result = None
-        self.error: BaseException | None = None
-
-
-class GroupCommit:
-    """One writer thread that runs queued write functions in shared transactions."""
-
-    MAX_BATCH = 64
-
-    def __init__(self, store: "Store") -> None:
-        self.store = store
-        self._queue: "queue.SimpleQueue[_Pending | None]" = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-
-    def submit(self, fn):
-        pending = _Pending(fn)
-        with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="township-writer", daemon=True)
-                self._thread.start()
-        self._queue.put(pending)
-        pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
-        return pending.result
-
-    def stop(self) -> None:
-        with self._start_lock:
-            if self._thread is not None and self._thread.is_alive():
-                self._queue.put(None)
-                self._thread.join(timeout=30)
-            self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)
-                    break
-                batch.append(item)
-            self._commit(batch)
-
-    def _commit(self, batch: list[_Pending]) -> None:
-        store = self.store
-        try:
-            with store.write() as cur:
-                for item in batch:
-                    try:
-                        item.result = item.fn(cur)
-                    except Refusal as exc:
-                        item.error = exc
-                if all(item.error is not None for item in batch):
-                    raise _NothingWritten
-        except _NothingWritten:
-            pass                   # only refusals: rolled back, the data version stays
-        except BaseException as exc:  # noqa: BLE001 — isolate: each alone, in its own transaction
-            if len(batch) == 1:
-                batch[0].error, batch[0].result = exc, None
-            else:
-                for item in batch:
-                    item.error = item.result = None
-                    self._commit([item])
-                return
-        for item in batch:
-            item.done.set()
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a write file into statements (no semicolons inside strings in these files)."""
-    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [part.strip() for part in body.split(";") if part.strip()]
-
-
-def _bindable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value

@@ -19,7 +19,8 @@ from typing import Any, Callable
 import pandas as pd
 
 from queries.analysis_config import AnalysisConfig, load_analysis_config
-from queries.store import Refusal, Store
+from queries.concurrency import Refusal
+from queries.store import Store
 
 WARNING_COLUMNS = (
     "warning_key", "method", "severity", "scope_level", "village_id", "cell_id", "dept_id", "major_code",

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from queries import clock, incremental, lifecycle
+from queries.concurrency import Refusal
 from queries.indicator_rollup import apply_indicator_change
-from queries.store import Refusal, Store
+from queries.store import Store
 from queries.vocabulary import LEVELS, SATISFACTION, SOURCES
 from queries.workcal import limit_minutes
 

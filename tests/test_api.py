@@ -8,7 +8,8 @@ import pytest
 
 from dashboard.app import create_app
 from queries.settings import load_settings
-from queries.store import LATEST_SCHEMA_VERSION, Store
+from queries.sqlfiles import LATEST_SCHEMA_VERSION
+from queries.store import Store
 from queries.vocabulary import OPEN_STATUSES
 
 SETTINGS = load_settings({})

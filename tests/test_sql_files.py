@@ -12,7 +12,8 @@ from typing import Any, Callable
 import pytest
 
 from queries.analysis_config import load_analysis_config
-from queries.store import Store, all_queries
+from queries.sqlfiles import all_queries
+from queries.store import Store
 from tests.conftest import DEMO_AS_OF
 
 NOW = DEMO_AS_OF

@@ -6,8 +6,9 @@ import sys
 import duckdb
 import pytest
 
-from queries import store as store_mod
-from queries.store import LATEST_SCHEMA_VERSION, QueryError, Store, StoreError, all_queries, migrations, parse_query
+from queries import sqlfiles
+from queries.sqlfiles import LATEST_SCHEMA_VERSION, QueryError, all_queries, migrations, parse_query
+from queries.store import Store, StoreError
 
 
 def test_a_new_file_gets_the_latest_schema(tmp_path):
@@ -114,13 +115,13 @@ def test_runner_checks_parameters_and_scope(demo_store):
 
 def test_runner_interrupts_a_slow_query():
     store = Store(":memory:", create=True, query_time_limit_ms=100)
-    slow = store_mod.Query("slow", "SELECT count(*) FROM range(100000000000) a", (), ("n",), "")
-    store_mod.all_queries()["test/slow"] = slow
+    slow = sqlfiles.Query("slow", "SELECT count(*) FROM range(100000000000) a", (), ("n",), "")
+    sqlfiles.all_queries()["test/slow"] = slow
     try:
         with pytest.raises(QueryError, match="exceeded 100 ms"):
             store.run("test/slow")
     finally:
-        del store_mod.all_queries()["test/slow"]
+        del sqlfiles.all_queries()["test/slow"]
         store.close()
 
 

@@ -28,7 +28,7 @@ from analysis_fixtures import (
 from flask import Flask
 
 from queries.analysis_config import load_analysis_config
-from queries.store import all_queries
+from queries.sqlfiles import all_queries
 from queries.warnings import (
     ANOMALY_METHODS,
     VOLUME_METHODS,

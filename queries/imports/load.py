@@ -26,7 +26,8 @@ from queries import clock
 from queries.derived import rebuild_derived
 from queries.imports.files import TextTable, describe, read_text_table
 from queries.imports.mapping import FIELDS, IMPORT_STATUSES, Mapping
-from queries.store import Store, StoreError, all_writes
+from queries.sqlfiles import all_writes
+from queries.store import Store, StoreError
 
 Locate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 LocateFactory = Callable[[pd.DataFrame], Locate]
