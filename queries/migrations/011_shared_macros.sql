@@ -37,3 +37,30 @@ SELECT group_key,
 FROM flags
 WHERE received OR closed OR open_at_end
 GROUP BY group_key;
+
+-- The overview's filters, one definition: in scope (scope lists the villages a viewer may
+-- see) and matching every filter, where NULL means "all": villages, sources, majors (大类)
+-- and depts (lead department). The caller passes the row's village, source, major and
+-- department, with -1 / '' for what a matter lacks.
+CREATE OR REPLACE MACRO matches_filters(scope, villages, sources, majors, depts, village, src, major, dept) AS
+    list_contains(scope::INTEGER[], village)
+    AND (villages::INTEGER[] IS NULL OR list_contains(villages::INTEGER[], village))
+    AND (sources::VARCHAR[] IS NULL OR list_contains(sources::VARCHAR[], src))
+    AND (majors::VARCHAR[] IS NULL OR list_contains(majors::VARCHAR[], major))
+    AND (depts::INTEGER[] IS NULL OR list_contains(depts::INTEGER[], dept));
+
+-- The open matters with their light at now_ts (open_matter_lights), filtered as the
+-- overview is: every queries/sql/overview/*.sql that reads open matters reads them here.
+CREATE OR REPLACE MACRO overview_open_matters(scope, villages, sources, majors, depts, now_ts, yellow_share) AS TABLE
+SELECT *
+FROM open_matter_lights(now_ts, yellow_share)
+WHERE matches_filters(scope, villages, sources, majors, depts,
+                      coalesce(village_id, -1), source, coalesce(major_code, ''), coalesce(lead_dept_id, -1));
+
+-- The daily rollup's rows of the 30 days up to now_ts's day (both included), filtered as
+-- the overview is (the rollup already keeps -1 / '' for what a matter lacks).
+CREATE OR REPLACE MACRO overview_rollup_30d(scope, villages, sources, majors, depts, now_ts) AS TABLE
+SELECT *
+FROM daily_rollup
+WHERE day BETWEEN CAST(now_ts AS DATE) - 29 AND CAST(now_ts AS DATE)
+  AND matches_filters(scope, villages, sources, majors, depts, village_id, source, major_code, dept_id);
