@@ -64,3 +64,47 @@ SELECT *
 FROM daily_rollup
 WHERE day BETWEEN CAST(now_ts AS DATE) - 29 AND CAST(now_ts AS DATE)
   AND matches_filters(scope, villages, sources, majors, depts, village_id, source, major_code, dept_id);
+
+-- The assessment indicators' facts (DOMAIN.md §7), one definition for indicators/by_group
+-- and indicators/department_ranking: the rows of indicator_rollup, plus what is still
+-- pending at now_ts (deadline ahead, not finished: due_pending_close, due_pending_feedback,
+-- due_suspended_pending on the due day; sign_pending on the dispatch day), which the rules
+-- subtract so that a matter with time left counts against no one. Each row has its day;
+-- matters without a department / village / cell / category count as -1, without a 大类 as
+-- ''. Filtered as the overview is (matches_filters), and by cell_ids (网格) and
+-- category_ids (小类), NULL meaning "all".
+CREATE OR REPLACE MACRO indicator_facts(scope, villages, sources, majors, depts, cell_ids, category_ids, now_ts) AS TABLE
+WITH pending AS (
+    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
+           coalesce(o.major_code, '') AS major_code, CAST(o.due_at AS DATE) AS day,
+           1 AS due_pending_close,
+           (o.status IN ('registered', 'dispatched', 'handling', 'suspended', 'returned'))::INTEGER
+               AS due_pending_feedback,
+           (o.suspended_at IS NOT NULL
+            OR EXISTS (SELECT 1 FROM events e WHERE e.matter_id = o.matter_id AND e.action = 'suspend'))::INTEGER
+               AS due_suspended_pending
+    FROM open_matters o
+    WHERE o.due_at > now_ts AND o.status <> 'escalated'
+),
+sign_pending AS (
+    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
+           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
+           coalesce(o.major_code, '') AS major_code, CAST(m.dispatched_at AS DATE) AS day,
+           1 AS sign_pending
+    FROM open_matters o
+    JOIN matters m ON m.matter_id = o.matter_id
+    WHERE o.status = 'dispatched' AND m.sign_due_at > now_ts
+),
+facts AS (
+    SELECT * FROM indicator_rollup
+    UNION ALL BY NAME
+    SELECT * FROM pending
+    UNION ALL BY NAME
+    SELECT * FROM sign_pending
+)
+SELECT *
+FROM facts
+WHERE matches_filters(scope, villages, sources, majors, depts, village_id, source, major_code, dept_id)
+  AND (cell_ids::INTEGER[] IS NULL OR list_contains(cell_ids::INTEGER[], cell_id))
+  AND (category_ids::INTEGER[] IS NULL OR list_contains(category_ids::INTEGER[], category_id));
