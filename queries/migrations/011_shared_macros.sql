@@ -108,3 +108,15 @@ FROM facts
 WHERE matches_filters(scope, villages, sources, majors, depts, village_id, source, major_code, dept_id)
   AND (cell_ids::INTEGER[] IS NULL OR list_contains(cell_ids::INTEGER[], cell_id))
   AND (category_ids::INTEGER[] IS NULL OR list_contains(category_ids::INTEGER[], category_id));
+
+-- The id of the department (ref_kind 'department') or category (ref_kind 'category') an imported
+-- name stands for: the one whose code is ref_key, else the one whose name is ref_key (the smallest
+-- id when several), NULL when none. imports/new_departments and imports/new_categories
+-- match by it, both to find what is new and to give every name its id.
+CREATE OR REPLACE MACRO reference_id(ref_kind, ref_key) AS (
+    SELECT coalesce(min(ref_id) FILTER (WHERE ref_code = ref_key), min(ref_id) FILTER (WHERE ref_name = ref_key))
+    FROM (SELECT dept_id AS ref_id, code AS ref_code, name AS ref_name FROM departments WHERE ref_kind = 'department'
+          UNION ALL
+          SELECT category_id, code, name FROM categories WHERE ref_kind = 'category')
+    WHERE ref_code = ref_key OR ref_name = ref_key
+);
