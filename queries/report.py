@@ -1,6 +1,7 @@
 """The counts report: received, closed, closed with a due time, closed on time,
 open at the end and overdue at the end of a half-open period [from, to), in total, by
-lead department and by grid cell. The definitions live in ``queries/sql/report/*.sql``.
+lead department and by grid cell. The definitions live in macro ``report_counts``
+(``queries/migrations/011_shared_macros.sql``), which ``queries/sql/report/*.sql`` call.
 
 JSON keys: ``counts``; ``by_department`` keyed by department name and ``by_cell`` keyed
 by the cell's code (the grid's id-field value), ``""`` for matters without one. Groups

@@ -4,48 +4,15 @@
 -- weighted sum of measures given by the bound lists ind_keys, ind_roles, ind_measures,
 -- ind_coefs (data/analysis.toml through queries/analysis_config.py); both sides are
 -- returned beside the value, which is NULL when the denominator is not positive.
--- Measures: the columns of indicator_rollup, plus what is still pending at $now (deadline
--- ahead, not finished: due_pending_close, due_pending_feedback, due_suspended_pending,
--- sign_pending), which the rules subtract so that a matter with time left counts
--- against no one. Matters without a department / village / cell count as -1; group_key is
+-- Measures: the columns of indicator_facts (migration 011): indicator_rollup's, plus what
+-- is still pending at $now (due_pending_close, due_pending_feedback, due_suspended_pending,
+-- sign_pending). Matters without a department / village / cell count as -1; group_key is
 -- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n/common.toml).
 -- Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
 -- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value
 -- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now, group_by
 -- params: ind_keys, ind_roles, ind_measures, ind_coefs
-WITH pending AS (
-    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
-           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
-           coalesce(o.major_code, '') AS major_code,
-           1 AS due_pending_close,
-           (o.status IN ('registered', 'dispatched', 'handling', 'suspended', 'returned'))::INTEGER
-               AS due_pending_feedback,
-           (o.suspended_at IS NOT NULL
-            OR EXISTS (SELECT 1 FROM events e WHERE e.matter_id = o.matter_id AND e.action = 'suspend'))::INTEGER
-               AS due_suspended_pending
-    FROM open_matters o
-    WHERE o.due_at > $now AND o.status <> 'escalated'
-      AND CAST(o.due_at AS DATE) BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
-),
-sign_pending AS (
-    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
-           coalesce(o.cell_id, -1) AS cell_id, o.source, coalesce(o.category_id, -1) AS category_id,
-           coalesce(o.major_code, '') AS major_code, 1 AS sign_pending
-    FROM open_matters o
-    JOIN matters m ON m.matter_id = o.matter_id
-    WHERE o.status = 'dispatched' AND m.sign_due_at > $now
-      AND CAST(m.dispatched_at AS DATE) BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
-),
-facts AS (
-    SELECT * EXCLUDE (day)
-    FROM indicator_rollup
-    WHERE day BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
-    UNION ALL BY NAME
-    SELECT * FROM pending
-    UNION ALL BY NAME
-    SELECT * FROM sign_pending
-),
-grouped AS (
+WITH grouped AS (
     SELECT CASE $group_by
                WHEN 'department' THEN CAST(dept_id AS VARCHAR)
                WHEN 'village' THEN CAST(village_id AS VARCHAR)
@@ -54,15 +21,9 @@ grouped AS (
                WHEN 'category' THEN CAST(category_id AS VARCHAR)
                WHEN 'major' THEN major_code
                ELSE 'township' END AS group_key,
-           * EXCLUDE (dept_id, village_id, cell_id, source, category_id, major_code)
-    FROM facts
-    WHERE list_contains($scope::INTEGER[], village_id)
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], village_id))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], major_code))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], dept_id))
-      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], cell_id))
-      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], category_id))
+           * EXCLUDE (day, dept_id, village_id, cell_id, source, category_id, major_code)
+    FROM indicator_facts($scope, $villages, $sources, $majors, $depts, $cell_ids, $category_ids, $now)
+    WHERE day BETWEEN CAST($from_day AS DATE) AND CAST($to_day AS DATE)
 ),
 sums AS (
     SELECT group_key, CAST(sum(COLUMNS(* EXCLUDE (group_key))) AS DOUBLE)

@@ -1,17 +1,17 @@
 -- The department ranking by the weighted score 综合指标值 (DOMAIN.md §7) over from_day..to_day,
--- with month-on-month (环比) and year-on-year (同比) change. The score adds, for each term
--- of score_keys / score_weights / score_inverted, weight × rate (weight × (1 − rate) when
+-- with month-on-month (环比) and year-on-year (同比) change. The score adds, for each term of
+-- score_keys / score_weights / score_inverted, weight × rate (weight × (1 − rate) when
 -- inverted); terms without a denominator are left out and the rest scaled up to the full
 -- weight; plus the volume score volume_points × volume ÷ the largest department's volume
 -- (volume = the sum of the measure volume_measure). Rates follow the same indicator lists
--- as indicators/by_group. 环比 compares with the previous period: the previous month(s)
--- when the period is whole calendar months, the same days of the previous month(s) when it
--- starts on a month's first day (month to date), otherwise the same number of days just
--- before; 同比 with the same days a year earlier. Ranks count departments with a score;
--- terms lists the current period's terms (indicator, weight, inverted, value, numerator,
--- denominator, points). Departments with matters in scope in any of the three periods are
--- listed, best first. Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids
--- (网格), category_ids (小类).
+-- and facts (indicator_facts, migration 011) as indicators/by_group. 环比 compares with the
+-- previous period: the previous month(s) when the period is whole calendar months, the same
+-- days of the previous month(s) when it starts on a month's first day (month to date),
+-- otherwise the same number of days just before; 同比 with the same days a year earlier.
+-- Ranks count departments with a score; terms lists the current period's terms (indicator,
+-- weight, inverted, value, numerator, denominator, points). Departments with matters in
+-- scope in any of the three periods are listed, best first. Filters (NULL: all): villages,
+-- sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
 -- returns: dept_id, code, name, name_en, rank, score, volume, volume_score, terms
 -- returns: prev_from, prev_to, prev_rank, prev_score, mom_change
 -- returns: yoy_from, yoy_to, yoy_rank, yoy_score, yoy_change
@@ -37,47 +37,11 @@ periods AS (
     UNION ALL
     SELECT 'last_year', CAST(f - INTERVAL 1 YEAR AS DATE), CAST(t - INTERVAL 1 YEAR AS DATE) FROM bounds
 ),
-pending AS (
-    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
-           coalesce(o.cell_id, -1) AS cell_id, coalesce(o.category_id, -1) AS category_id,
-           o.source, coalesce(o.major_code, '') AS major_code, CAST(o.due_at AS DATE) AS day,
-           1 AS due_pending_close,
-           (o.status IN ('registered', 'dispatched', 'handling', 'suspended', 'returned'))::INTEGER
-               AS due_pending_feedback,
-           (o.suspended_at IS NOT NULL
-            OR EXISTS (SELECT 1 FROM events e WHERE e.matter_id = o.matter_id AND e.action = 'suspend'))::INTEGER
-               AS due_suspended_pending
-    FROM open_matters o
-    WHERE o.due_at > $now AND o.status <> 'escalated'
-),
-sign_pending AS (
-    SELECT coalesce(o.lead_dept_id, -1) AS dept_id, coalesce(o.village_id, -1) AS village_id,
-           coalesce(o.cell_id, -1) AS cell_id, coalesce(o.category_id, -1) AS category_id,
-           o.source, coalesce(o.major_code, '') AS major_code, CAST(m.dispatched_at AS DATE) AS day,
-           1 AS sign_pending
-    FROM open_matters o
-    JOIN matters m ON m.matter_id = o.matter_id
-    WHERE o.status = 'dispatched' AND m.sign_due_at > $now
-),
-facts AS (
-    SELECT * FROM indicator_rollup
-    UNION ALL BY NAME
-    SELECT * FROM pending
-    UNION ALL BY NAME
-    SELECT * FROM sign_pending
-),
 in_periods AS (
     SELECT p.period, x.* EXCLUDE (day, village_id, source, major_code, cell_id, category_id)
-    FROM facts x
+    FROM indicator_facts($scope, $villages, $sources, $majors, $depts, $cell_ids, $category_ids, $now) x
     JOIN periods p ON x.day BETWEEN p.p_from AND p.p_to
     WHERE x.dept_id > 0
-      AND list_contains($scope::INTEGER[], x.village_id)
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], x.village_id))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], x.source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], x.major_code))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], x.dept_id))
-      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], x.cell_id))
-      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], x.category_id))
 ),
 sums AS (
     SELECT period, dept_id, CAST(sum(COLUMNS(* EXCLUDE (period, dept_id))) AS DOUBLE)

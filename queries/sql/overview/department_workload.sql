@@ -9,23 +9,12 @@ WITH open_now AS (
            count(*) AS open_count,
            count(*) FILTER (WHERE light = 'red') AS overdue_count,
            count(*) FILTER (WHERE light = 'yellow') AS due_soon_count
-    FROM open_matter_lights($now, $yellow_share)
-    WHERE list_contains($scope::INTEGER[], coalesce(village_id, -1))
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], coalesce(village_id, -1)))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], coalesce(major_code, '')))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], coalesce(lead_dept_id, -1)))
+    FROM overview_open_matters($scope, $villages, $sources, $majors, $depts, $now, $yellow_share)
     GROUP BY ALL
 ),
 closed_recently AS (
     SELECT dept_id, sum(closed) AS closed_30d
-    FROM daily_rollup
-    WHERE day BETWEEN CAST($now AS DATE) - 29 AND CAST($now AS DATE)
-      AND list_contains($scope::INTEGER[], village_id)
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], village_id))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], major_code))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], dept_id))
+    FROM overview_rollup_30d($scope, $villages, $sources, $majors, $depts, $now)
     GROUP BY ALL
 )
 SELECT k.dept_id, d.code, d.name, d.name_en,

@@ -11,13 +11,7 @@
 -- params: scope, villages, sources, majors, depts, now, yellow_share
 WITH rollup AS (
     SELECT *
-    FROM daily_rollup
-    WHERE day BETWEEN CAST($now AS DATE) - 29 AND CAST($now AS DATE)
-      AND list_contains($scope::INTEGER[], village_id)
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], village_id))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], major_code))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], dept_id))
+    FROM overview_rollup_30d($scope, $villages, $sources, $majors, $depts, $now)
 ),
 totals AS (
     SELECT coalesce(sum(received) FILTER (WHERE day = CAST($now AS DATE)), 0) AS received_today,
@@ -32,12 +26,7 @@ lights AS (
     SELECT count(*) AS open_count,
            count(*) FILTER (WHERE light = 'red') AS overdue_count,
            count(*) FILTER (WHERE light = 'yellow') AS due_soon_count
-    FROM open_matter_lights($now, $yellow_share)
-    WHERE list_contains($scope::INTEGER[], coalesce(village_id, -1))
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], coalesce(village_id, -1)))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], coalesce(major_code, '')))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], coalesce(lead_dept_id, -1)))
+    FROM overview_open_matters($scope, $villages, $sources, $majors, $depts, $now, $yellow_share)
 )
 SELECT EXISTS (SELECT 1 FROM matters) AS any_matters,
        CAST(t.received_today AS BIGINT) AS received_today,

@@ -7,13 +7,8 @@
 -- params: scope, villages, sources, majors, depts, now, yellow_share
 WITH lit AS (
     SELECT cell_id, light
-    FROM open_matter_lights($now, $yellow_share)
+    FROM overview_open_matters($scope, $villages, $sources, $majors, $depts, $now, $yellow_share)
     WHERE cell_id IS NOT NULL
-      AND list_contains($scope::INTEGER[], coalesce(village_id, -1))
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], coalesce(village_id, -1)))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], coalesce(major_code, '')))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], coalesce(lead_dept_id, -1)))
 ),
 per_cell AS (
     SELECT cell_id,

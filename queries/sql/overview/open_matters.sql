@@ -9,12 +9,7 @@
 -- params: scope, villages, sources, majors, depts, now, yellow_share, limit
 WITH top AS (
     SELECT *
-    FROM open_matter_lights($now, $yellow_share)
-    WHERE list_contains($scope::INTEGER[], coalesce(village_id, -1))
-      AND ($villages::INTEGER[] IS NULL OR list_contains($villages::INTEGER[], coalesce(village_id, -1)))
-      AND ($sources::VARCHAR[] IS NULL OR list_contains($sources::VARCHAR[], source))
-      AND ($majors::VARCHAR[] IS NULL OR list_contains($majors::VARCHAR[], coalesce(major_code, '')))
-      AND ($depts::INTEGER[] IS NULL OR list_contains($depts::INTEGER[], coalesce(lead_dept_id, -1)))
+    FROM overview_open_matters($scope, $villages, $sources, $majors, $depts, $now, $yellow_share)
     ORDER BY CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2
                         WHEN 'paused' THEN 3 ELSE 4 END,
              remaining_min NULLS LAST, created_at, matter_id

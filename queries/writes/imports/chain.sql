@@ -2,44 +2,42 @@
 -- TRANSITIONS) from accept to its status, every step at created_at except those of a
 -- closed matter from feedback on, which happen at closed_at. The file knows only when a
 -- matter was created and closed; the steps between are what the closed loop implies.
--- One row per (status, step); insert_matters derives the matter's columns from it, and
+-- Written as each status's last step, walked back to accept, so that a path shared by
+-- several statuses is written once. One row per (status, step); insert_matters derives the matter's columns from it, and
 -- insert_events writes it, so the two always agree.
 -- params: none
 CREATE OR REPLACE TEMP TABLE import_chain AS
-SELECT * FROM (VALUES
-    ('registered', 1, 'accept',   NULL,         'registered', false, false),
-    ('dispatched', 1, 'accept',   NULL,         'registered', false, false),
-    ('dispatched', 2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('handling',   1, 'accept',   NULL,         'registered', false, false),
-    ('handling',   2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('handling',   3, 'sign',     'dispatched', 'handling',   false, true),
-    ('returned',   1, 'accept',   NULL,         'registered', false, false),
-    ('returned',   2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('returned',   3, 'return',   'dispatched', 'returned',   false, true),
-    ('escalated',  1, 'accept',   NULL,         'registered', false, false),
-    ('escalated',  2, 'escalate', 'registered', 'escalated',  false, false),
-    ('suspended',  1, 'accept',   NULL,         'registered', false, false),
-    ('suspended',  2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('suspended',  3, 'sign',     'dispatched', 'handling',   false, true),
-    ('suspended',  4, 'suspend',  'handling',   'suspended',  false, false),
-    ('feedback',   1, 'accept',   NULL,         'registered', false, false),
-    ('feedback',   2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('feedback',   3, 'sign',     'dispatched', 'handling',   false, true),
-    ('feedback',   4, 'feedback', 'handling',   'feedback',   false, true),
-    ('verified',   1, 'accept',   NULL,         'registered', false, false),
-    ('verified',   2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('verified',   3, 'sign',     'dispatched', 'handling',   false, true),
-    ('verified',   4, 'feedback', 'handling',   'feedback',   false, true),
-    ('verified',   5, 'verify',   'feedback',   'verified',   false, false),
-    ('closed',     1, 'accept',   NULL,         'registered', false, false),
-    ('closed',     2, 'dispatch', 'registered', 'dispatched', false, true),
-    ('closed',     3, 'sign',     'dispatched', 'handling',   false, true),
-    ('closed',     4, 'feedback', 'handling',   'feedback',   true,  true),
-    ('closed',     5, 'verify',   'feedback',   'verified',   true,  false),
-    ('closed',     6, 'close',    'verified',   'closed',     true,  false),
-    ('voided',     1, 'accept',   NULL,         'registered', false, false),
-    ('voided',     2, 'void',     'registered', 'voided',     false, false)
-) AS t(status, seq, action, from_status, to_status, at_close, by_dept);
+WITH RECURSIVE last_step AS (
+    -- Each status's last step on its path: the path is the one to from_status, then this.
+    SELECT * FROM (VALUES
+        ('registered', 'accept',   NULL,         false),
+        ('dispatched', 'dispatch', 'registered', true),
+        ('handling',   'sign',     'dispatched', true),
+        ('returned',   'return',   'dispatched', true),
+        ('escalated',  'escalate', 'registered', false),
+        ('suspended',  'suspend',  'handling',   false),
+        ('feedback',   'feedback', 'handling',   true),
+        ('verified',   'verify',   'feedback',   false),
+        ('closed',     'close',    'verified',   false),
+        ('voided',     'void',     'registered', false)
+    ) AS t(to_status, action, from_status, by_dept)
+),
+walk AS (
+    -- From each status back to accept: back = how many steps before the status's last.
+    SELECT to_status AS status, 0 AS back, action, from_status, to_status, by_dept FROM last_step
+    UNION ALL
+    SELECT w.status, w.back + 1, s.action, s.from_status, s.to_status, s.by_dept
+    FROM walk w
+    JOIN last_step s ON s.to_status = w.from_status
+)
+SELECT status,
+       CAST(max(back) OVER (PARTITION BY status) - back + 1 AS INTEGER) AS seq,
+       action, from_status, to_status,
+       status = 'closed' AND bool_or(action = 'feedback') OVER (PARTITION BY status ORDER BY back DESC
+                                                               ROWS UNBOUNDED PRECEDING) AS at_close,
+       by_dept
+FROM walk
+ORDER BY status, seq;
 CREATE OR REPLACE TEMP TABLE import_chain_shape AS
 SELECT status,
        count(*) AS steps,
