@@ -6,6 +6,7 @@ DB ?= data/township.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8050
 SIZE ?= 100000
+MACHINE_TZ ?= UTC
 
 .PHONY: run test test-at venv demo serve bench clean
 
@@ -28,9 +29,10 @@ test: venv
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 
-# The whole suite with the machine's clock at AT (UTC) and its zone UTC (Debian faketime).
+# The whole suite with the machine's clock at AT, read in the machine's zone MACHINE_TZ
+# (default UTC), by Debian faketime.
 test-at: venv
-	TZ=UTC faketime -f '@$(AT)' $(PY) -m pytest -q tests
+	TZ=$(MACHINE_TZ) faketime -f '@$(AT)' $(PY) -m pytest -q tests
 
 bench: venv
 	$(PY) -m benchmarks.run --size $(SIZE)
