@@ -30,7 +30,7 @@ def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = ())
                  id=ids.lang_link(code))
         for code in LANGUAGES
     ]
-    return html.Div(
+    bar = html.Div(
         [
             html.Div([html.Span(className="brand-mark", **{"aria-hidden": "true"}),
                       html.Span(t("app.title", lang), className="brand-name"),
@@ -42,7 +42,7 @@ def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = ())
                      className="nav-links"),
             html.Div(switch, className="lang-switch", role="group",
                      **{"aria-label": t("nav.language", lang)}),
-            *[html.Div(text, className="navbar-notice", role="status") for text in notices],
         ],
         className="navbar-inner",
     )
+    return html.Div([bar, *[html.Div(text, className="navbar-notice", role="status") for text in notices]])
