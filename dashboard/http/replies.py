@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from queries.store import StoreError
 from queries.warnings import WarningNotFound
-from queries.writepath import ActionRefused, FieldErrors, NotFound
+from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, echo
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -68,9 +68,14 @@ def plain(value: Any) -> Any:
 
 
 def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON answer; Chinese as it is, not escaped."""
-    return Response(json.dumps(plain(body), ensure_ascii=False, allow_nan=False), status=status,
-                    mimetype="application/json", headers=headers)
+    """A JSON answer; Chinese as it is, not escaped. Text that UTF-8 cannot carry (a lone
+    surrogate a client sent as a JSON escape) is answered as U+FFFD, never as a failure."""
+    text = json.dumps(plain(body), ensure_ascii=False, allow_nan=False)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = NOT_TEXT.sub("\ufffd", text).encode("utf-8")
+    return Response(data, status=status, mimetype="application/json", headers=headers)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -170,16 +175,9 @@ def read_json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     return body
 
 
-def echo(value: Any) -> Any:
-    """A rejected value as an error repeats it: short text, or the name of its JSON type."""
-    if isinstance(value, str):
-        return value[:40]
-    return value if isinstance(value, (int, float, bool, type(None))) else type(value).__name__
-
-
 def unknown_args(errors: list[FieldError], known: set[str]) -> None:
     for name in sorted(set(request.args) - known):
-        errors.append({"field": name, "problem": "unknown argument", "value": request.args.get(name)[:40]})
+        errors.append({"field": echo(name), "problem": "unknown argument", "value": echo(request.args.get(name))})
 
 
 def list_arg(errors: list[FieldError], name: str, allowed: tuple[str, ...] | None = None,
