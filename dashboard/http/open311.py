@@ -12,7 +12,14 @@ from flask import Blueprint, request
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
-from dashboard.http.replies import answer_errors, reply
+from dashboard.http.replies import (
+    INT64,
+    answer_errors,
+    decimal_number,
+    echo,
+    reply,
+    whole_number,
+)
 from dashboard.http.replies import open311_error_reply as error
 from queries.channels import channel_for_key
 from queries.intake import register_matter
@@ -35,6 +42,11 @@ def parse_w3(text: str) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(CHINA).replace(tzinfo=None)
     return value
+
+
+def request_id(text: str) -> int | None:
+    """A service_request_id (a matter id, BIGINT) in ASCII digits, or None."""
+    return whole_number(text, 1, INT64[1])
 
 
 def _check_format(fmt: str):
@@ -90,12 +102,11 @@ def get_requests(fmt: str):
     args = request.args
     ids_text = args.get("service_request_id")
     if ids_text:
-        ids = [x.strip() for x in ids_text.split(",") if x.strip()]
-        if not all(x.isdigit() and len(x) <= 18 for x in ids):
+        ids = [request_id(x.strip()) for x in ids_text.split(",") if x.strip()]
+        if not ids or None in ids:
             return error(400, "service_request_id: comma-separated request ids")
         # The spec: service_request_id overrides every other argument.
-        frame = _run_requests(ids=[int(x) for x in ids], service_codes=None, start_date=None, end_date=None,
-                              status=None)
+        frame = _run_requests(ids=ids, service_codes=None, start_date=None, end_date=None, status=None)
         return reply(_requests_body(frame))
     codes = [c.strip() for c in args.get("service_code", "").split(",") if c.strip()] or None
     status = args.get("status")
@@ -121,15 +132,16 @@ def get_requests(fmt: str):
     return reply(_requests_body(frame))
 
 
-@blueprint.get("/requests/<request_id>.<fmt>")
-def get_request(request_id: str, fmt: str):
+@blueprint.get("/requests/<text>.<fmt>")
+def get_request(text: str, fmt: str):
     if (bad := _check_format(fmt)) is not None:
         return bad
-    if not request_id.isdigit() or len(request_id) > 18:
-        return error(404, f"no request {request_id[:40]}")
-    frame = _run_requests(ids=[int(request_id)], service_codes=None, start_date=None, end_date=None, status=None)
+    found = request_id(text)
+    if found is None:
+        return error(404, f"no request {echo(text)}")
+    frame = _run_requests(ids=[found], service_codes=None, start_date=None, end_date=None, status=None)
     if frame.empty:
-        return error(404, f"no request {request_id}")
+        return error(404, f"no request {found}")
     return reply(_requests_body(frame))
 
 
@@ -151,11 +163,10 @@ def post_request(fmt: str):
         text = form.get(name)
         if text in (None, ""):
             return None
-        try:
-            return float(text)
-        except ValueError:
+        value = decimal_number(text)
+        if value is None:
             problems.append(f"{name}: not a number")
-            return None
+        return value
 
     lat, lon = number("lat"), number("long")
     reporter = " ".join(x for x in (form.get("last_name", ""), form.get("first_name", "")) if x).strip() or None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -36,6 +37,12 @@ from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, ec
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 FieldError = dict[str, Any]
+# What the store's integer columns hold: ids of villages and departments are INTEGER,
+# matter ids BIGINT. A number beyond them is no id of anything (and DuckDB refuses the cast).
+INT32 = (-2**31, 2**31 - 1)
+INT64 = (-2**63, 2**63 - 1)
+WHOLE = re.compile(r"-?[0-9]{1,20}")
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
 
 
 # -- the one JSON encoder ----------------------------------------------------------------
@@ -175,30 +182,48 @@ def read_json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     return body
 
 
+def whole_number(text: str, lo: int, hi: int) -> int | None:
+    """``text`` as an integer from ``lo`` to ``hi``, or None: ASCII digits only (``²`` and
+    ``٣`` pass ``str.isdigit``; the first then fails ``int``, the second reads as 3)."""
+    if not WHOLE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+def decimal_number(text: str) -> float | None:
+    """``text`` as a float, or None: ASCII decimal notation only (``float`` also takes
+    ``nan``, ``inf``, ``1_0`` and other scripts' digits)."""
+    return float(text) if DECIMAL.fullmatch(text) else None
+
+
 def unknown_args(errors: list[FieldError], known: set[str]) -> None:
     for name in sorted(set(request.args) - known):
         errors.append({"field": echo(name), "problem": "unknown argument", "value": echo(request.args.get(name))})
 
 
 def list_arg(errors: list[FieldError], name: str, allowed: tuple[str, ...] | None = None,
-             kind: type = str) -> list | None:
-    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent."""
+             kind: type = str, bounds: tuple[int, int] = INT32) -> list | None:
+    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent.
+    Integers (``kind=int``) are ASCII digits within ``bounds`` (an INTEGER column's)."""
     values = [v for part in request.args.getlist(name) for v in part.split(",") if v != ""]
     if not values:
         return None
     out = []
     for v in values:
         if kind is int:
-            if not v.lstrip("-").isdigit() or len(v) > 12:
-                errors.append({"field": name, "problem": "must be whole numbers", "value": v[:40]})
+            number = whole_number(v, *bounds)
+            if number is None:
+                errors.append({"field": name, "problem": f"must be whole numbers from {bounds[0]} to {bounds[1]}",
+                               "value": echo(v)})
                 continue
-            out.append(int(v))
+            out.append(number)
         else:
             if allowed is not None and v not in allowed:
-                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": v[:40]})
+                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": echo(v)})
                 continue
             if len(v) > 100:
-                errors.append({"field": name, "problem": "too long", "value": v[:40]})
+                errors.append({"field": name, "problem": "too long", "value": echo(v)})
                 continue
             out.append(v)
     return out
@@ -211,7 +236,7 @@ def time_arg(errors: list[FieldError], name: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=None)
     except ValueError:
-        errors.append({"field": name, "problem": "an ISO 8601 date or time", "value": value[:40]})
+        errors.append({"field": name, "problem": "an ISO 8601 date or time", "value": echo(value)})
         return None
 
 
@@ -219,10 +244,11 @@ def int_arg(errors: list[FieldError], name: str, default: int, lo: int, hi: int)
     value = request.args.get(name)
     if value is None:
         return default
-    if not value.isdigit() or not lo <= int(value) <= hi:
-        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": value[:40]})
+    number = whole_number(value, lo, hi)
+    if number is None:
+        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": echo(value)})
         return default
-    return int(value)
+    return number
 
 
 def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, date | None]:
@@ -237,7 +263,7 @@ def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, d
         try:
             parsed[name] = date.fromisoformat(raw)
         except ValueError:
-            errors.append({"field": name, "problem": "a date as YYYY-MM-DD", "value": raw[:40]})
+            errors.append({"field": name, "problem": "a date as YYYY-MM-DD", "value": echo(raw)})
     start, end = parsed["from"], parsed["to"]
     if start and end:
         if start > end:
