@@ -14,9 +14,11 @@ from dashboard import clock
 from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import (
     INT64,
+    TIME_RANGE,
     answer_errors,
     decimal_number,
     echo,
+    parse_time,
     reply,
     whole_number,
 )
@@ -37,11 +39,9 @@ def w3(value) -> str | None:
 
 
 def parse_w3(text: str) -> datetime:
-    """A w3 datetime (2010-01-01T00:00:00Z or with an offset) as naive local (UTC+8) time."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "+"))
-    if value.tzinfo is not None:
-        value = value.astimezone(CHINA).replace(tzinfo=None)
-    return value
+    """A w3 datetime (2010-01-01T00:00:00Z or with an offset) as naive local (UTC+8) time,
+    within ``replies.TIME_RANGE``; ValueError else."""
+    return parse_time(text.strip().replace("Z", "+00:00").replace(" ", "+"), CHINA)
 
 
 def request_id(text: str) -> int | None:
@@ -112,11 +112,13 @@ def get_requests(fmt: str):
     status = args.get("status")
     if status is not None and status not in ("open", "closed"):
         return error(400, "status: open or closed")
-    try:
-        start = parse_w3(args["start_date"]) if args.get("start_date") else None
-        end = parse_w3(args["end_date"]) if args.get("end_date") else None
-    except ValueError:
-        return error(400, "start_date and end_date take w3 datetimes, e.g. 2026-01-01T00:00:00+08:00")
+    times: dict[str, datetime | None] = {}
+    for name in ("start_date", "end_date"):
+        try:
+            times[name] = parse_w3(args[name]) if args.get(name) else None
+        except ValueError:
+            return error(400, f"{name}: a w3 datetime {TIME_RANGE}, e.g. 2026-01-01T00:00:00+08:00")
+    start, end = times["start_date"], times["end_date"]
     now = clock.now()
     if start is None and end is None:
         end, start = now, now - MAX_SPAN

@@ -21,7 +21,7 @@ import json
 import logging
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -41,6 +41,10 @@ FieldError = dict[str, Any]
 # matter ids BIGINT. A number beyond them is no id of anything (and DuckDB refuses the cast).
 INT32 = (-2**31, 2**31 - 1)
 INT64 = (-2**63, 2**63 - 1)
+# The times an argument may name: wide enough for any matter, narrow enough that a span
+# or a time zone added to them stays a date Python and DuckDB can hold.
+EARLIEST, LATEST = datetime(1900, 1, 1), datetime(2999, 12, 31, 23, 59, 59)
+TIME_RANGE = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
 WHOLE = re.compile(r"-?[0-9]{1,20}")
 DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
 
@@ -197,6 +201,17 @@ def decimal_number(text: str) -> float | None:
     return float(text) if DECIMAL.fullmatch(text) else None
 
 
+def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 date or time from EARLIEST to LATEST as naive time: an offset, when the
+    text has one, converted to ``zone`` or (without a zone) dropped. ValueError else."""
+    value = datetime.fromisoformat(text)
+    if not EARLIEST <= value.replace(tzinfo=None) <= LATEST:
+        raise ValueError(f"not {TIME_RANGE}")
+    if value.tzinfo is not None and zone is not None:
+        value = value.astimezone(zone)
+    return value.replace(tzinfo=None)
+
+
 def unknown_args(errors: list[FieldError], known: set[str]) -> None:
     for name in sorted(set(request.args) - known):
         errors.append({"field": echo(name), "problem": "unknown argument", "value": echo(request.args.get(name))})
@@ -234,9 +249,9 @@ def time_arg(errors: list[FieldError], name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=None)
+        return parse_time(value)
     except ValueError:
-        errors.append({"field": name, "problem": "an ISO 8601 date or time", "value": echo(value)})
+        errors.append({"field": name, "problem": f"an ISO 8601 date or time {TIME_RANGE}", "value": echo(value)})
         return None
 
 
@@ -262,8 +277,11 @@ def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, d
             continue
         try:
             parsed[name] = date.fromisoformat(raw)
+            if not EARLIEST.date() <= parsed[name] <= LATEST.date():
+                raise ValueError(TIME_RANGE)
         except ValueError:
-            errors.append({"field": name, "problem": "a date as YYYY-MM-DD", "value": echo(raw)})
+            parsed[name] = None
+            errors.append({"field": name, "problem": f"a date as YYYY-MM-DD {TIME_RANGE}", "value": echo(raw)})
     start, end = parsed["from"], parsed["to"]
     if start and end:
         if start > end:
