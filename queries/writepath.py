@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -75,6 +75,32 @@ class Placement:
     village_name: str | None = None
 
 
+# What JSON text may carry but neither UTF-8 nor the store can: lone surrogates ("\ud800"
+# as a JSON escape) and NUL.
+NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+ECHO_CHARS = 40
+
+
+def is_text(value: str) -> bool:
+    """Whether ``value`` holds only characters a reply and the store can carry."""
+    return NOT_TEXT.search(value) is None
+
+
+def echo(value: Any) -> Any:
+    """A rejected value as an error repeats it, always encodable: text cut to 40 characters
+    (what is not text replaced by U+FFFD), an integer too long to read as its first digits,
+    a container as the name of its JSON type."""
+    if isinstance(value, str):
+        cut = NOT_TEXT.sub("\ufffd", value[:ECHO_CHARS])
+        return cut + "…" if len(value) > ECHO_CHARS else cut
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 15:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:15]}… ({len(digits)} digits)"
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return type(value).__name__
+
+
 def _text(errors, body, name, *, required=False, max_len=MAX_TEXT):
     value = body.get(name)
     if value is None or value == "":
@@ -82,28 +108,34 @@ def _text(errors, body, name, *, required=False, max_len=MAX_TEXT):
             errors.append({"field": name, "problem": "required", "value": value})
         return None
     if not isinstance(value, str):
-        errors.append({"field": name, "problem": "must be a string", "value": value})
+        errors.append({"field": name, "problem": "must be a string", "value": echo(value)})
         return None
     if len(value) > max_len:
-        errors.append({"field": name, "problem": f"longer than {max_len} characters", "value": value[:40] + "…"})
+        errors.append({"field": name, "problem": f"longer than {max_len} characters", "value": echo(value)})
         return None
-    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        errors.append({"field": name, "problem": "contains characters that are not text", "value": value[:40]})
+    if not is_text(value):
+        errors.append({"field": name, "problem": "contains characters that are not text", "value": echo(value)})
         return None
     return value.strip()
 
 
 def _number(errors, body, name, lo, hi):
+    """A number from ``lo`` to ``hi``; integers are compared as they are (a 4,000-digit one
+    does not fit a float), NaN is no number, an infinity lies out of range."""
     value = body.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        errors.append({"field": name, "problem": "must be a number", "value": value})
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        errors.append({"field": name, "problem": "must be a number", "value": echo(value)})
         return None
     if not lo <= value <= hi:
-        errors.append({"field": name, "problem": f"must lie between {lo} and {hi}", "value": value})
+        errors.append({"field": name, "problem": f"must lie between {lo} and {hi}", "value": echo(value)})
         return None
     return float(value)
+
+
+def _field_name(name: str) -> str:
+    return NOT_TEXT.sub("\ufffd", name[:ECHO_CHARS])
 
 
 def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
@@ -114,11 +146,10 @@ def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
     known = {"source", "category", "description", "lon", "lat", "address", "reporter", "external_ref",
              "level", "actor"}
     for name in sorted(set(body) - known):
-        errors.append({"field": name, "problem": "unknown field", "value": body[name] if isinstance(
-            body[name], (str, int, float, bool, type(None))) else type(body[name]).__name__})
+        errors.append({"field": _field_name(name), "problem": "unknown field", "value": echo(body[name])})
     source = body.get("source")
-    if source not in SOURCES:
-        errors.append({"field": "source", "problem": f"must be one of {', '.join(SOURCES)}", "value": source})
+    if not isinstance(source, str) or source not in SOURCES:
+        errors.append({"field": "source", "problem": f"must be one of {', '.join(SOURCES)}", "value": echo(source)})
     code = _text(errors, body, "category", required=True, max_len=20)
     category = None
     if code is not None:
@@ -143,8 +174,8 @@ def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
     if lon is None and lat is None and not address and not any(e["field"] in ("lon", "lat") for e in errors):
         errors.append({"field": "lon", "problem": "give lon and lat, or an address", "value": None})
     level = body.get("level", "general")
-    if level not in LEVELS:
-        errors.append({"field": "level", "problem": f"must be one of {', '.join(LEVELS)}", "value": level})
+    if not isinstance(level, str) or level not in LEVELS:
+        errors.append({"field": "level", "problem": f"must be one of {', '.join(LEVELS)}", "value": echo(level)})
     reporter = _text(errors, body, "reporter", max_len=100)
     external_ref = _text(errors, body, "external_ref", max_len=100)
     actor = _text(errors, body, "actor", max_len=100)
@@ -230,13 +261,13 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
         raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
     errors: list[dict[str, Any]] = []
     action = body.get("action")
-    if action not in lifecycle.TRANSITIONS or action == "accept":
+    if not isinstance(action, str) or action not in lifecycle.TRANSITIONS or action == "accept":
         allowed = ", ".join(a for a in lifecycle.TRANSITIONS if a != "accept")
-        raise FieldErrors([{"field": "action", "problem": f"must be one of {allowed}", "value": action}])
+        raise FieldErrors([{"field": "action", "problem": f"must be one of {allowed}", "value": echo(action)}])
     known = {"action", "actor", "note", "department", "co_departments", "minutes", "hours", "work_days",
              "satisfaction"}
     for name in sorted(set(body) - known):
-        errors.append({"field": name, "problem": "unknown field", "value": None})
+        errors.append({"field": _field_name(name), "problem": "unknown field", "value": None})
     clean: dict[str, Any] = {"action": action}
     clean["actor"] = _text(errors, body, "actor", max_len=100) or "API"
     clean["note"] = _text(errors, body, "note", required=action in NOTE_REQUIRED)
@@ -244,7 +275,7 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
         clean["dept_id"] = _department(store, errors, body.get("department"), "department", required=True)
         co = body.get("co_departments") or []
         if not isinstance(co, list):
-            errors.append({"field": "co_departments", "problem": "must be a list", "value": co})
+            errors.append({"field": "co_departments", "problem": "must be a list", "value": echo(co)})
             co = []
         clean["co_dept_ids"] = [d for d in (_department(store, errors, x, "co_departments") for x in co)
                                 if d is not None]
@@ -252,23 +283,25 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
         given = {k: body[k] for k in ("minutes", "hours", "work_days") if body.get(k) is not None}
         if len(given) != 1:
             errors.append({"field": "minutes", "problem": "give exactly one of minutes, hours, work_days",
-                           "value": given or None})
+                           "value": {k: echo(v) for k, v in given.items()} or None})
         else:
             (unit, value), = given.items()
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or value <= 0:
-                errors.append({"field": unit, "problem": "must be a positive number", "value": value})
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value <= 0:
+                errors.append({"field": unit, "problem": "must be a positive number", "value": echo(value)})
             else:
                 per = {"minutes": 1, "hours": 60, "work_days": store.calendar.day_minutes(clock.now())}[unit]
-                minutes = int(round(value * per))
-                if minutes > MAX_EXTENSION_MIN:
-                    errors.append({"field": unit, "problem": "longer than 30 days of working time", "value": value})
-                clean["minutes"] = minutes
+                most = MAX_EXTENSION_MIN / per
+                # Compared in the unit given, before multiplying: 1e308 hours is no float in minutes.
+                if value > most:
+                    errors.append({"field": unit, "problem": f"longer than 30 days of working time: "
+                                   f"at most {most:g} {unit}", "value": echo(value)})
+                else:
+                    clean["minutes"] = int(round(value * per))
     if action == "follow_up":
         sat = body.get("satisfaction")
-        if sat not in SATISFACTION:
+        if not isinstance(sat, str) or sat not in SATISFACTION:
             errors.append({"field": "satisfaction", "problem": f"must be one of {', '.join(SATISFACTION)}",
-                           "value": sat})
+                           "value": echo(sat)})
         clean["satisfaction"] = sat
     if errors:
         raise FieldErrors(errors)
@@ -280,13 +313,14 @@ def _department(store: Store, errors, value, field: str, required: bool = False)
         if required:
             errors.append({"field": field, "problem": "required", "value": None})
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        errors.append({"field": field, "problem": "a department id or code", "value": value})
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (isinstance(value, str) and (
+            len(value) > 100 or not is_text(value))):
+        errors.append({"field": field, "problem": "a department id or code", "value": echo(value)})
         return None
     found = store.scalar("SELECT dept_id FROM departments WHERE dept_id = TRY_CAST(? AS INTEGER) OR code = ?",
                         [str(value), str(value)])
     if found is None:
-        errors.append({"field": field, "problem": "unknown department", "value": value})
+        errors.append({"field": field, "problem": "unknown department", "value": echo(value)})
     return found
 
 

@@ -339,6 +339,14 @@ def test_a_desk_action_writes_the_same_events_as_the_api(store, reader, made):
     ("extend", {"note": "需要协调", "extend_amount": -2}, "extend_amount", "须为大于 0 的数", "must be a number above 0"),
     ("extend", {"note": "需要协调", "extend_amount": 100, "extend_unit": "work_days"}, "extend_amount",
      "不得超过 30 天的工作时间", "at most 30 days of working time"),
+    # What the number input sends for 1e308: once an OverflowError, and no word to the operator.
+    ("extend", {"note": "需要协调", "extend_amount": 1e308}, "extend_amount",
+     "不得超过 30 天的工作时间", "at most 30 days of working time"),
+    ("extend", {"note": "需要协调", "extend_amount": 1e308, "extend_unit": "work_days"}, "extend_amount",
+     "不得超过 30 天的工作时间", "at most 30 days of working time"),
+    ("extend", {"note": "需要协调", "extend_amount": "1e309"}, "extend_amount",
+     "不得超过 30 天的工作时间", "at most 30 days of working time"),
+    ("extend", {"note": "需要协调", "extend_amount": "nan"}, "extend_amount", "须为大于 0 的数", "must be a number above 0"),
 ])
 def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, action, fields, slot, zh, en):
     matter = new_matter(store, NOW - timedelta(minutes=20))
@@ -546,6 +554,13 @@ def test_the_act_callback_dispatches_refuses_and_marks_fields(page_app, store):
     assert feedback.children == (f"Dispatch refused: matter {matter} is Dispatched; "
                                  "only a new or returned matter can be dispatched")
     assert isinstance(tick, dict)
+
+    # An extension by 1e308 hours: the error beside the amount, nothing written.
+    version = store.data_version()
+    feedback, errors, values, tick = call(app, page.act, [3], [], [], matter, "zh", **act_context(
+        "extend", {"note": "等材料", "extend_amount": 1e308, "extend_unit": "hours"}, {}, n=3))
+    assert "outcome-invalid" in feedback.className and errors == ["", "", "不得超过 30 天的工作时间"]
+    assert values == [dash.no_update] * 4 and tick is dash.no_update and store.data_version() == version
 
     nothing = call(app, page.act, [0], [], [], matter, "zh", **act_context("sign", {}, {}, n=0))
     assert nothing[0] is dash.no_update and nothing[3] is dash.no_update

@@ -40,6 +40,7 @@ from dashboard.views.analysis_filters import drilldown_link
 from queries.analysis_config import load_analysis_config
 from queries.store import StoreError
 from queries.warnings import METHODS, SEVERITIES, WarningNotFound, acknowledge_warning, refresh_if_stale
+from queries.writepath import is_text
 
 log = logging.getLogger(__name__)
 blueprint = answer_errors(Blueprint("api_analysis", __name__))
@@ -155,14 +156,16 @@ def warnings():
 @blueprint.post("/api/v1/warnings/<path:key>/ack")
 def acknowledge(key: str):
     body = read_json_object()
-    errors: list[dict[str, Any]] = [{"field": name, "problem": "unknown field", "value": echo(body[name])}
+    errors: list[dict[str, Any]] = [{"field": echo(name), "problem": "unknown field", "value": echo(body[name])}
                                     for name in sorted(set(body) - {"actor", "note"})]
     actor, note = body.get("actor"), body.get("note")
     if not isinstance(actor, str) or not actor.strip():
         errors.append({"field": "actor", "problem": "required: who acknowledges", "value": echo(actor)})
     elif len(actor) > MAX_ACTOR_CHARS:
-        errors.append({"field": "actor", "problem": f"at most {MAX_ACTOR_CHARS} characters", "value": actor[:40]})
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS):
+        errors.append({"field": "actor", "problem": f"at most {MAX_ACTOR_CHARS} characters", "value": echo(actor)})
+    elif not is_text(actor):
+        errors.append({"field": "actor", "problem": "contains characters that are not text", "value": echo(actor)})
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS or not is_text(note)):
         errors.append({"field": "note", "problem": f"text of at most {MAX_NOTE_CHARS} characters",
                        "value": echo(note)})
     raise_if(errors)

@@ -15,7 +15,9 @@ from flask import Blueprint, request
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
 from dashboard.http.replies import (
+    INT64,
     answer_errors,
+    echo,
     int_arg,
     list_arg,
     raise_if,
@@ -24,6 +26,7 @@ from dashboard.http.replies import (
     reply,
     time_arg,
     unknown_args,
+    whole_number,
 )
 from queries.intake import register_matter
 from queries.vocabulary import LIGHTS, SOURCES, STATUSES
@@ -61,9 +64,10 @@ def act(matter_id: str):
 
 
 def _matter_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
-        raise NotFound(f"no matter {text[:40]}")
-    return int(text)
+    found = whole_number(text, 1, INT64[1])
+    if found is None:
+        raise NotFound(f"no matter {echo(text)}")
+    return found
 
 
 @blueprint.get("/api/v1/matters")

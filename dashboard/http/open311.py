@@ -12,7 +12,16 @@ from flask import Blueprint, request
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
-from dashboard.http.replies import answer_errors, reply
+from dashboard.http.replies import (
+    INT64,
+    TIME_RANGE,
+    answer_errors,
+    decimal_number,
+    echo,
+    parse_time,
+    reply,
+    whole_number,
+)
 from dashboard.http.replies import open311_error_reply as error
 from queries.channels import channel_for_key
 from queries.intake import register_matter
@@ -30,11 +39,14 @@ def w3(value) -> str | None:
 
 
 def parse_w3(text: str) -> datetime:
-    """A w3 datetime (2010-01-01T00:00:00Z or with an offset) as naive local (UTC+8) time."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "+"))
-    if value.tzinfo is not None:
-        value = value.astimezone(CHINA).replace(tzinfo=None)
-    return value
+    """A w3 datetime (2010-01-01T00:00:00Z or with an offset) as naive local (UTC+8) time,
+    within ``replies.TIME_RANGE``; ValueError else."""
+    return parse_time(text.strip().replace("Z", "+00:00").replace(" ", "+"), CHINA)
+
+
+def request_id(text: str) -> int | None:
+    """A service_request_id (a matter id, BIGINT) in ASCII digits, or None."""
+    return whole_number(text, 1, INT64[1])
 
 
 def _check_format(fmt: str):
@@ -90,22 +102,23 @@ def get_requests(fmt: str):
     args = request.args
     ids_text = args.get("service_request_id")
     if ids_text:
-        ids = [x.strip() for x in ids_text.split(",") if x.strip()]
-        if not all(x.isdigit() and len(x) <= 18 for x in ids):
+        ids = [request_id(x.strip()) for x in ids_text.split(",") if x.strip()]
+        if not ids or None in ids:
             return error(400, "service_request_id: comma-separated request ids")
         # The spec: service_request_id overrides every other argument.
-        frame = _run_requests(ids=[int(x) for x in ids], service_codes=None, start_date=None, end_date=None,
-                              status=None)
+        frame = _run_requests(ids=ids, service_codes=None, start_date=None, end_date=None, status=None)
         return reply(_requests_body(frame))
     codes = [c.strip() for c in args.get("service_code", "").split(",") if c.strip()] or None
     status = args.get("status")
     if status is not None and status not in ("open", "closed"):
         return error(400, "status: open or closed")
-    try:
-        start = parse_w3(args["start_date"]) if args.get("start_date") else None
-        end = parse_w3(args["end_date"]) if args.get("end_date") else None
-    except ValueError:
-        return error(400, "start_date and end_date take w3 datetimes, e.g. 2026-01-01T00:00:00+08:00")
+    times: dict[str, datetime | None] = {}
+    for name in ("start_date", "end_date"):
+        try:
+            times[name] = parse_w3(args[name]) if args.get(name) else None
+        except ValueError:
+            return error(400, f"{name}: a w3 datetime {TIME_RANGE}, e.g. 2026-01-01T00:00:00+08:00")
+    start, end = times["start_date"], times["end_date"]
     now = clock.now()
     if start is None and end is None:
         end, start = now, now - MAX_SPAN
@@ -121,15 +134,16 @@ def get_requests(fmt: str):
     return reply(_requests_body(frame))
 
 
-@blueprint.get("/requests/<request_id>.<fmt>")
-def get_request(request_id: str, fmt: str):
+@blueprint.get("/requests/<text>.<fmt>")
+def get_request(text: str, fmt: str):
     if (bad := _check_format(fmt)) is not None:
         return bad
-    if not request_id.isdigit() or len(request_id) > 18:
-        return error(404, f"no request {request_id[:40]}")
-    frame = _run_requests(ids=[int(request_id)], service_codes=None, start_date=None, end_date=None, status=None)
+    found = request_id(text)
+    if found is None:
+        return error(404, f"no request {echo(text)}")
+    frame = _run_requests(ids=[found], service_codes=None, start_date=None, end_date=None, status=None)
     if frame.empty:
-        return error(404, f"no request {request_id}")
+        return error(404, f"no request {found}")
     return reply(_requests_body(frame))
 
 
@@ -151,11 +165,10 @@ def post_request(fmt: str):
         text = form.get(name)
         if text in (None, ""):
             return None
-        try:
-            return float(text)
-        except ValueError:
+        value = decimal_number(text)
+        if value is None:
             problems.append(f"{name}: not a number")
-            return None
+        return value
 
     lat, lon = number("lat"), number("long")
     reporter = " ".join(x for x in (form.get("last_name", ""), form.get("first_name", "")) if x).strip() or None

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import date, datetime
+import re
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -31,11 +32,21 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from queries.store import StoreError
 from queries.warnings import WarningNotFound
-from queries.writepath import ActionRefused, FieldErrors, NotFound
+from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, echo
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 FieldError = dict[str, Any]
+# What the store's integer columns hold: ids of villages and departments are INTEGER,
+# matter ids BIGINT. A number beyond them is no id of anything (and DuckDB refuses the cast).
+INT32 = (-2**31, 2**31 - 1)
+INT64 = (-2**63, 2**63 - 1)
+# The times an argument may name: wide enough for any matter, narrow enough that a span
+# or a time zone added to them stays a date Python and DuckDB can hold.
+EARLIEST, LATEST = datetime(1900, 1, 1), datetime(2999, 12, 31, 23, 59, 59)
+TIME_RANGE = f"from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
+WHOLE = re.compile(r"-?[0-9]{1,20}")
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?")
 
 
 # -- the one JSON encoder ----------------------------------------------------------------
@@ -68,9 +79,14 @@ def plain(value: Any) -> Any:
 
 
 def reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON answer; Chinese as it is, not escaped."""
-    return Response(json.dumps(plain(body), ensure_ascii=False, allow_nan=False), status=status,
-                    mimetype="application/json", headers=headers)
+    """A JSON answer; Chinese as it is, not escaped. Text that UTF-8 cannot carry (a lone
+    surrogate a client sent as a JSON escape) is answered as U+FFFD, never as a failure."""
+    text = json.dumps(plain(body), ensure_ascii=False, allow_nan=False)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = NOT_TEXT.sub("\ufffd", text).encode("utf-8")
+    return Response(data, status=status, mimetype="application/json", headers=headers)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -170,37 +186,59 @@ def read_json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     return body
 
 
-def echo(value: Any) -> Any:
-    """A rejected value as an error repeats it: short text, or the name of its JSON type."""
-    if isinstance(value, str):
-        return value[:40]
-    return value if isinstance(value, (int, float, bool, type(None))) else type(value).__name__
+def whole_number(text: str, lo: int, hi: int) -> int | None:
+    """``text`` as an integer from ``lo`` to ``hi``, or None: ASCII digits only (``²`` and
+    ``٣`` pass ``str.isdigit``; the first then fails ``int``, the second reads as 3)."""
+    if not WHOLE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+def decimal_number(text: str) -> float | None:
+    """``text`` as a float, or None: ASCII decimal notation only (``float`` also takes
+    ``nan``, ``inf``, ``1_0`` and other scripts' digits)."""
+    return float(text) if DECIMAL.fullmatch(text) else None
+
+
+def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 date or time from EARLIEST to LATEST as naive time: an offset, when the
+    text has one, converted to ``zone`` or (without a zone) dropped. ValueError else."""
+    value = datetime.fromisoformat(text)
+    if not EARLIEST <= value.replace(tzinfo=None) <= LATEST:
+        raise ValueError(f"not {TIME_RANGE}")
+    if value.tzinfo is not None and zone is not None:
+        value = value.astimezone(zone)
+    return value.replace(tzinfo=None)
 
 
 def unknown_args(errors: list[FieldError], known: set[str]) -> None:
     for name in sorted(set(request.args) - known):
-        errors.append({"field": name, "problem": "unknown argument", "value": request.args.get(name)[:40]})
+        errors.append({"field": echo(name), "problem": "unknown argument", "value": echo(request.args.get(name))})
 
 
 def list_arg(errors: list[FieldError], name: str, allowed: tuple[str, ...] | None = None,
-             kind: type = str) -> list | None:
-    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent."""
+             kind: type = str, bounds: tuple[int, int] = INT32) -> list | None:
+    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent.
+    Integers (``kind=int``) are ASCII digits within ``bounds`` (an INTEGER column's)."""
     values = [v for part in request.args.getlist(name) for v in part.split(",") if v != ""]
     if not values:
         return None
     out = []
     for v in values:
         if kind is int:
-            if not v.lstrip("-").isdigit() or len(v) > 12:
-                errors.append({"field": name, "problem": "must be whole numbers", "value": v[:40]})
+            number = whole_number(v, *bounds)
+            if number is None:
+                errors.append({"field": name, "problem": f"must be whole numbers from {bounds[0]} to {bounds[1]}",
+                               "value": echo(v)})
                 continue
-            out.append(int(v))
+            out.append(number)
         else:
             if allowed is not None and v not in allowed:
-                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": v[:40]})
+                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": echo(v)})
                 continue
             if len(v) > 100:
-                errors.append({"field": name, "problem": "too long", "value": v[:40]})
+                errors.append({"field": name, "problem": "too long", "value": echo(v)})
                 continue
             out.append(v)
     return out
@@ -211,9 +249,9 @@ def time_arg(errors: list[FieldError], name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=None)
+        return parse_time(value)
     except ValueError:
-        errors.append({"field": name, "problem": "an ISO 8601 date or time", "value": value[:40]})
+        errors.append({"field": name, "problem": f"an ISO 8601 date or time {TIME_RANGE}", "value": echo(value)})
         return None
 
 
@@ -221,10 +259,11 @@ def int_arg(errors: list[FieldError], name: str, default: int, lo: int, hi: int)
     value = request.args.get(name)
     if value is None:
         return default
-    if not value.isdigit() or not lo <= int(value) <= hi:
-        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": value[:40]})
+    number = whole_number(value, lo, hi)
+    if number is None:
+        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": echo(value)})
         return default
-    return int(value)
+    return number
 
 
 def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, date | None]:
@@ -238,8 +277,11 @@ def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, d
             continue
         try:
             parsed[name] = date.fromisoformat(raw)
+            if not EARLIEST.date() <= parsed[name] <= LATEST.date():
+                raise ValueError(TIME_RANGE)
         except ValueError:
-            errors.append({"field": name, "problem": "a date as YYYY-MM-DD", "value": raw[:40]})
+            parsed[name] = None
+            errors.append({"field": name, "problem": f"a date as YYYY-MM-DD {TIME_RANGE}", "value": echo(raw)})
     start, end = parsed["from"], parsed["to"]
     if start and end:
         if start > end:
