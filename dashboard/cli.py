@@ -144,6 +144,9 @@ def cmd_user(args: argparse.Namespace) -> int:
     elif args.user_command == "reset":
         run_write_op(db_path, "user_reset", name=args.name, password=_password_from_stdin(args))
         print(f"password of {args.name} reset")
+    elif args.user_command == "revoke":
+        done = run_write_op(db_path, "user_revoke", name=args.name)
+        print(f"{done['revoked']} tokens of {args.name} revoked")
     else:
         made = run_write_op(db_path, "user_token", name=args.name)
         print(f"a token for {made['name']} ({made['role']}), shown once:")
@@ -271,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = p.add_subparsers(dest="user_command", required=True)
     for name, text in (("add", "make an account"), ("list", "list the accounts"),
                        ("disable", "disable an account and revoke its tokens"),
-                       ("reset", "set a new password"), ("token", "print a new API token once")):
+                       ("reset", "set a new password"), ("token", "print a new API token once"),
+                       ("revoke", "revoke every API token of the user")):
         q = user_sub.add_parser(name, help=text)
         db(q)
         if name != "list":

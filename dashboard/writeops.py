@@ -36,6 +36,7 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "user_disable": accounts.disable_user,
     "user_reset": accounts.reset_password,
     "user_token": accounts.new_token,
+    "user_revoke": accounts.revoke_tokens,
     # read-only, listed so that `report` and `user list` reach a server holding the file
     "report": report.report,
     "user_list": lambda store: {"users": accounts.list_users(store)},

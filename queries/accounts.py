@@ -187,6 +187,16 @@ def new_token(store: Store, *, name: str, now: datetime | None = None) -> dict[s
     return {"name": name, "role": found["role"], "token": token}
 
 
+def revoke_tokens(store: Store, *, name: str, now: datetime | None = None) -> dict[str, Any]:
+    """Revoke every live token of ``name`` (the account stays)."""
+    name = _check_name(name)
+    with store.write() as cur:
+        found = _existing(store, cur, name)
+        revoked = store.select_in(cur, "accounts/revoke_user_tokens", user_id=found["user_id"],
+                                  now=now or clock.now())[0]["revoked"]
+    return {"name": name, "revoked": int(revoked)}
+
+
 def revoke_token(store: Store, *, token: str, now: datetime | None = None) -> dict[str, Any]:
     if not isinstance(token, str) or not token:
         raise ValueError("revoke needs the token")
