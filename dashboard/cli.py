@@ -48,10 +48,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.if_missing_or_stale and path.exists():
         if not needs_top_up(path):
             print(f"{path}: demo data are current")
-            return 0
-        stats = top_up(path, as_of=as_of, progress=progress)
-        print(f"{path}: topped up to {stats.as_of:%Y-%m-%d %H:%M}, {stats.matters:,} recent matters "
-              f"regenerated, {stats.open_matters:,} open")
+        else:
+            stats = top_up(path, as_of=as_of, progress=progress)
+            print(f"{path}: topped up to {stats.as_of:%Y-%m-%d %H:%M}, {stats.matters:,} recent matters "
+                  f"regenerated, {stats.open_matters:,} open")
+        _demo_accounts(path, only_if_none=True)    # a demo built before accounts existed gets them now
         return 0
     stats = build_demo(path, matters=args.matters, seed=args.seed, as_of=as_of, days=args.days,
                        progress=progress, replace=args.replace)
@@ -62,13 +63,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_accounts(path: Path) -> None:
+def _demo_accounts(path: Path, only_if_none: bool = False) -> None:
     """A freshly built demo gets one account per role with a random password, printed once
     and kept in ``<db>.accounts.txt``, readable by the owner only."""
-    from queries.accounts import demo_accounts
+    from queries.accounts import demo_accounts, list_users
 
     store = Store(path)
     try:
+        if only_if_none and list_users(store):
+            return
         made = demo_accounts(store)
     finally:
         store.close()

@@ -56,7 +56,9 @@ def test_demo_refuses_to_overwrite_and_builds_fresh(tmp_path):
     r = cli("demo", "--db", db, "--matters", 2000)
     assert r.returncode == 2 and "exists already" in r.stderr
     r = cli("demo", "--db", db, "--if-missing-or-stale")
-    assert r.returncode == 0 and "current" in r.stdout
+    assert r.returncode == 0 and "current" in r.stdout and "demo accounts" not in r.stdout   # made once
+    assert listing.stat().st_mode & 0o777 == 0o600 and rows == [
+        line.split("\t") for line in listing.read_text(encoding="utf-8").splitlines()[1:]]
 
 
 def test_make_run_tops_up_a_stale_demo(tmp_path):
