@@ -73,6 +73,26 @@ def ensure_db(size: int, folder: Path) -> tuple[Path, float | None]:
     return path, stats.matters_per_s
 
 
+BENCH_USER = "benchmarks"
+
+
+def bench_token(db: Path) -> str:
+    """A new API token of the benchmarks' own account (made once in the database): the
+    figures are measured as a signed-in client sees them."""
+    import secrets
+
+    from queries import accounts
+    from queries.store import Store
+
+    store = Store(db)
+    try:
+        if accounts.user_named(store, BENCH_USER) is None:
+            accounts.add_user(store, name=BENCH_USER, role="operator", password=secrets.token_urlsafe(24))
+        return accounts.new_token(store, name=BENCH_USER)["token"]
+    finally:
+        store.close()
+
+
 def working_copy(path: Path, folder: Path, name: str) -> Path:
     target = folder / name
     shutil.copyfile(path, target)
@@ -80,7 +100,7 @@ def working_copy(path: Path, folder: Path, name: str) -> Path:
 
 
 # -- overview -----------------------------------------------------------------------------------
-def bench_overview(db: Path, runs: int) -> dict[str, Any]:
+def bench_overview(db: Path, runs: int, token: str) -> dict[str, Any]:
     import dash
 
     from dashboard.app import create_app
@@ -94,6 +114,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
     settings = load_settings({}).with_overrides(db_path=str(db))
     app = create_app(settings, store)
     http = app.server.test_client()
+    http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     page = next(p for p in dash.page_registry.values() if p["path"] == "/")
     with app.server.test_request_context("/"):
         layout = page["layout"](lang="zh")
@@ -155,7 +176,7 @@ def bench_overview(db: Path, runs: int) -> dict[str, Any]:
 
 
 # -- intake through a real server -----------------------------------------------------------
-def bench_intake(db: Path, folder: Path, seconds: float, clients: int = 8) -> dict[str, Any]:
+def bench_intake(db: Path, folder: Path, seconds: float, token: str, clients: int = 8) -> dict[str, Any]:
     import requests
 
     from dashboard.launch import serving
@@ -164,13 +185,15 @@ def bench_intake(db: Path, folder: Path, seconds: float, clients: int = 8) -> di
     errors: list[str] = []
     lock = threading.Lock()
     with serving(db, folder, {"TOWNSHIP_SERVER_THREADS": str(clients)}) as served:
-        point = requests.get(f"{served.url}/api/v1/matters?limit=1").json()["items"][0]
+        signed_in = {"Authorization": f"Bearer {token}"}
+        point = requests.get(f"{served.url}/api/v1/matters?limit=1", headers=signed_in).json()["items"][0]
         body = {"source": "grid", "category": "0403", "description": "垃圾满溢（压测）",
                 "lon": point["lon"], "lat": point["lat"]}
         stop_at = time.monotonic() + seconds
 
         def worker() -> None:
             session = requests.Session()
+            session.headers.update(signed_in)
             mine = []
             while time.monotonic() < stop_at:
                 t0 = time.perf_counter()
@@ -214,7 +237,7 @@ def bench_assign(runs: int) -> dict[str, Any]:
 PAGES = ("/", "/desk", "/analysis", "/warnings")
 
 
-def bench_browser(db: Path, folder: Path, runs: int) -> dict[str, Any]:
+def bench_browser(db: Path, folder: Path, runs: int, token: str) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
         return {"first_render_ms": None, "server_rss_mb": None, "browser_note": f"no Chromium at {CHROMIUM}"}
     from playwright.sync_api import sync_playwright
@@ -223,9 +246,10 @@ def bench_browser(db: Path, folder: Path, runs: int) -> dict[str, Any]:
 
     with serving(db, folder) as served, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        signed_in = {"Authorization": f"Bearer {token}"}
         times = []
         for i in range(runs + 1):
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1600, "height": 1000}, extra_http_headers=signed_in)
             start = time.perf_counter()
             page.goto(served.url + "/")
             page.wait_for_selector("#ov-map .maplibregl-canvas", timeout=60_000)
@@ -237,7 +261,7 @@ def bench_browser(db: Path, folder: Path, runs: int) -> dict[str, Any]:
                 times.append((time.perf_counter() - start) * 1000)
             page.close()
         visited = []
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, extra_http_headers=signed_in)
         for path in PAGES:
             response = page.goto(served.url + path)
             if response is not None and response.status == 200:
@@ -295,19 +319,21 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.time()
     db, build_rate = ensure_db(args.size, folder)
+    token = bench_token(db)            # the working copies carry it
     results: dict[str, Any] = {"size": args.size, "measured_at": clock.now().isoformat(timespec="seconds"),
                                "machine": machine()}
     results["demo_build_matters_per_s"] = round(build_rate) if build_rate else None
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmp_path = Path(tmp)
-        results.update(bench_overview(working_copy(db, tmp_path, "overview.duckdb"), args.runs))
+        results.update(bench_overview(working_copy(db, tmp_path, "overview.duckdb"), args.runs, token))
         if "assign" not in args.skip:
             results.update(bench_assign(args.runs))
         if "intake" not in args.skip:
-            results.update(bench_intake(working_copy(db, tmp_path, "intake.duckdb"), tmp_path, args.intake_seconds))
+            results.update(bench_intake(working_copy(db, tmp_path, "intake.duckdb"), tmp_path, args.intake_seconds,
+                                        token))
         if "browser" not in args.skip:
             results.update(bench_browser(working_copy(db, tmp_path, "browser.duckdb"), tmp_path,
-                                         max(3, args.runs // 2)))
+                                         max(3, args.runs // 2), token))
     results["seconds"] = round(time.time() - started, 1)
     out = folder / f"results-{args.size}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))

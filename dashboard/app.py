@@ -13,10 +13,10 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
-from dashboard import http
+from dashboard import auth, http
 from dashboard.components.ids import shell as ids
 from dashboard.components.navbar import navbar
-from dashboard.context import AppContext
+from dashboard.context import AppContext, current_user
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader
 from layers.placement import LocatorCache
@@ -57,6 +57,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
                                   "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
     AppContext(settings=settings, store=store, reader=Reader(store, cache, settings.cache_timeout_s),
                locator=LocatorCache(store)).install(server)
+    auth.install(server)           # the login guard runs before every other handler
     http.install(server)
 
     app.layout = html.Div(
@@ -71,7 +72,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
         lang = language_from_search(search, settings.language)
         year = calendar_ops.unknown_next_year(store, clock.now().date())
         notices = (t("calendar.next_year_unknown", lang, year=year),) if year else ()
-        return navbar(lang, pathname, notices)
+        return navbar(lang, pathname, notices, auth.describe(current_user(), lang))
 
     if settings.dev_tools:
         # The error overlay, for tests and development; no version check (it would go online).

@@ -7,6 +7,7 @@ Every failure a person can act on prints one line and exits 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from queries import clock
 from queries.settings import SettingsError, load_settings
 from queries.sqlfiles import LATEST_SCHEMA_VERSION
 from queries.store import Store, StoreError
-from queries.vocabulary import SOURCES
+from queries.vocabulary import ROLES, SOURCES
 
 
 def _settings(args: argparse.Namespace):
@@ -47,17 +48,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.if_missing_or_stale and path.exists():
         if not needs_top_up(path):
             print(f"{path}: demo data are current")
-            return 0
-        stats = top_up(path, as_of=as_of, progress=progress)
-        print(f"{path}: topped up to {stats.as_of:%Y-%m-%d %H:%M}, {stats.matters:,} recent matters "
-              f"regenerated, {stats.open_matters:,} open")
+        else:
+            stats = top_up(path, as_of=as_of, progress=progress)
+            print(f"{path}: topped up to {stats.as_of:%Y-%m-%d %H:%M}, {stats.matters:,} recent matters "
+                  f"regenerated, {stats.open_matters:,} open")
+        _demo_accounts(path, only_if_none=True)    # a demo built before accounts existed gets them now
         return 0
     stats = build_demo(path, matters=args.matters, seed=args.seed, as_of=as_of, days=args.days,
                        progress=progress, replace=args.replace)
     print(f"{path}: {stats.matters:,} matters, {stats.events:,} events, {stats.open_matters:,} open, "
           f"{stats.first_day} … {stats.as_of:%Y-%m-%d %H:%M}, built in {stats.seconds:.1f} s "
           f"({stats.matters_per_s:,.0f} matters/s)")
+    _demo_accounts(path)
     return 0
+
+
+def _demo_accounts(path: Path, only_if_none: bool = False) -> None:
+    """A freshly built demo gets one account per role with a random password, printed once
+    and kept in ``<db>.accounts.txt``, readable by the owner only."""
+    from queries.accounts import demo_accounts, list_users
+
+    store = Store(path)
+    try:
+        if only_if_none and list_users(store):
+            return
+        made = demo_accounts(store)
+    finally:
+        store.close()
+    listing = Path(f"{path}.accounts.txt")
+    listing.unlink(missing_ok=True)
+    fd = os.open(listing, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("# demo accounts (name, role, password); sign in at /login\n")
+        for a in made:
+            out.write(f"{a['name']}\t{a['role']}\t{a['password']}\n")
+    print(f"demo accounts, shown once (also in {listing}, readable by you only):")
+    for a in made:
+        print(f"  {a['name']:<16} {a['role']:<11} {a['password']}")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -90,10 +117,53 @@ def cmd_channel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password_from_stdin(args: argparse.Namespace) -> str:
+    if not args.password_stdin:
+        raise CommandError("give the password on standard input with --password-stdin "
+                           "(never as an argument: it would show in the process list)")
+    text = sys.stdin.read()
+    return text[:-1] if text.endswith("\n") else text
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    db_path = args.db_path or load_settings().db_path
+    if args.user_command == "add":
+        scope = None if args.scope is None else [c.strip() for c in args.scope.split(",")]
+        made = run_write_op(db_path, "user_add", name=args.name, role=args.role, scope=scope,
+                            department=args.department, password=_password_from_stdin(args))
+        where = ", ".join(made["scope"]) if made["scope"] else "the whole township"
+        print(f"user {made['name']} ({made['role']}) made; sees {where}"
+              + (f"; department {made['department']}" if made["department"] else ""))
+    elif args.user_command == "list":
+        for u in run_write_op(db_path, "user_list")["users"]:
+            state = "disabled" if u["disabled"] else (f"locked until {u['locked_until']}" if u["locked_until"]
+                                                       else "active")
+            scope = ",".join(u["scope_codes"]) if u["scope_codes"] else "all"
+            print(f"{u['name']}\t{u['role']}\t{scope}\t{u['dept_code'] or '-'}\t{state}\t"
+                  f"{u['tokens']} tokens\t{u['created_at']}")
+    elif args.user_command == "disable":
+        run_write_op(db_path, "user_disable", name=args.name)
+        print(f"user {args.name} disabled; its tokens are revoked")
+    elif args.user_command == "reset":
+        run_write_op(db_path, "user_reset", name=args.name, password=_password_from_stdin(args))
+        print(f"password of {args.name} reset")
+    elif args.user_command == "revoke":
+        done = run_write_op(db_path, "user_revoke", name=args.name)
+        print(f"{done['revoked']} tokens of {args.name} revoked")
+    else:
+        made = run_write_op(db_path, "user_token", name=args.name)
+        print(f"a token for {made['name']} ({made['role']}), shown once:")
+        print(made["token"])
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from dashboard.simulate import Simulator
 
-    sim = Simulator(args.url, rate=args.rate, seed=args.seed, log=print)
+    token = args.token or os.environ.get("TOWNSHIP_TOKEN")
+    if not token:
+        raise CommandError("simulate needs an API token: --token T (made with: python -m dashboard user token NAME)")
+    sim = Simulator(args.url, rate=args.rate, seed=args.seed, log=print, token=token)
     print(f"simulating against {args.url} at {args.rate}/s; Ctrl-C stops")
     try:
         stats = sim.run(duration_s=args.duration)
@@ -200,7 +270,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, default=2.0, help="requests per second")
     p.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     p.add_argument("--seed", type=int)
+    p.add_argument("--token", help="an API token (python -m dashboard user token NAME); or TOWNSHIP_TOKEN")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("user", help="accounts: add, list, disable, reset a password, make an API token")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    for name, text in (("add", "make an account"), ("list", "list the accounts"),
+                       ("disable", "disable an account and revoke its tokens"),
+                       ("reset", "set a new password"), ("token", "print a new API token once"),
+                       ("revoke", "revoke every API token of the user")):
+        q = user_sub.add_parser(name, help=text)
+        db(q)
+        if name != "list":
+            q.add_argument("name")
+        if name == "add":
+            q.add_argument("--role", required=True, help=", ".join(ROLES))
+            q.add_argument("--scope", help="village codes, separated by commas (default: the whole township)")
+            q.add_argument("--department", help="a department user's department code")
+        if name in ("add", "reset"):
+            q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        q.set_defaults(func=cmd_user)
 
     p = sub.add_parser("calendar", help="the working calendar: load a year's holiday schedule, change office hours")
     cal_sub = p.add_subparsers(dest="calendar_command", required=True)

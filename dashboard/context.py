@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 
 from dashboard.reader import UNPLACED, Reader
+from queries.accounts import User, scope_village_ids
 from queries.settings import Settings
 from queries.store import Store
 
@@ -70,8 +71,45 @@ def maybe_app_context() -> AppContext | None:
     return current_app.extensions.get(EXTENSION) if has_app_context() else None
 
 
+class NotSignedIn(RuntimeError):
+    """A read or an action outside any signed-in user: a fault of ours, never shown data."""
+
+
+def current_user() -> User | None:
+    """The user the current request acts for (a session or a bearer token, set by the guard
+    in ``dashboard.auth``), or None."""
+    return g.get("user") if has_app_context() else None
+
+
+def use_user(user: User | None) -> None:
+    """Act for ``user`` in the current app context (the guard does it for every request;
+    tests and jobs outside a request do it themselves)."""
+    g.user = user
+
+
+def signed_in_user() -> User:
+    user = current_user()
+    if user is None:
+        raise NotSignedIn("no signed-in user: every page and endpoint passes the login guard")
+    return user
+
+
 def viewer_scope() -> list[int]:
-    """The villages the current viewer may see (a bound parameter of every read query).
-    Until logins exist every viewer sees the whole township."""
+    """The villages the current viewer may see (a bound parameter of every read query): a
+    scoped user's villages; a township-wide user's every village and the matters placed in
+    none (``UNPLACED``); Open311's public read (setting ``open311_public_read``) the whole
+    township. Without a signed-in user there is nothing to see."""
     ctx = app_context()
-    return ctx.reader.memo("whole_township", {}, lambda: whole_township(ctx.store))
+    user = current_user()
+    if user is None and g.get("public_read"):
+        return ctx.reader.memo("whole_township", {}, lambda: whole_township(ctx.store))
+    user = signed_in_user()
+    if user.township_wide:
+        return ctx.reader.memo("whole_township", {}, lambda: whole_township(ctx.store))
+    return ctx.reader.memo("user_villages", {"codes": user.scope_codes},
+                           lambda: scope_village_ids(ctx.store, user))
+
+
+def actor_name() -> str:
+    """Who an action is recorded as: the signed-in user, never a field the client fills in."""
+    return signed_in_user().name

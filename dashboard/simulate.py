@@ -35,13 +35,16 @@ class SimulatorStats:
 
 class Simulator:
     def __init__(self, url: str, *, rate: float = 2.0, seed: int | None = None,
-                 session: requests.Session | None = None, log: Callable[[str], None] | None = None) -> None:
+                 session: requests.Session | None = None, log: Callable[[str], None] | None = None,
+                 token: str | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive (requests per second)")
         self.url = url.rstrip("/")
         self.rate = rate
         self.random = random.Random(seed)
         self.http = session or requests.Session()
+        if token:                          # authenticates like any client; the actor is the token's user
+            self.http.headers["Authorization"] = f"Bearer {token}"
         self.log = log or (lambda _msg: None)
         self.stats = SimulatorStats()
         self._points: list[tuple[float, float]] = []
@@ -59,7 +62,7 @@ class Simulator:
         lon, lat = self.random.choice(self._points)
         body = {"source": self.random.choice(SOURCES), "category": self.random.choice(CATEGORIES),
                 "description": f"{self.random.choice(PHRASES)}（模拟）", "lon": lon + self.random.uniform(-2e-4, 2e-4),
-                "lat": lat + self.random.uniform(-2e-4, 2e-4), "actor": "模拟器"}
+                "lat": lat + self.random.uniform(-2e-4, 2e-4)}
         r = self.http.post(f"{self.url}/api/v1/matters", json=body, timeout=10)
         if r.status_code == 422:           # jittered just outside the grid: skip
             self.stats.refused += 1
@@ -77,12 +80,12 @@ class Simulator:
             return False
         item = self.random.choice(items)
         action = NEXT[item["status"]][0]
-        body: dict = {"action": action, "actor": "模拟器"}
+        body: dict = {"action": action}
         if action == "dispatch":
             detail = self.http.get(f"{self.url}/api/v1/matters/{item['id']}", timeout=10).json()
             body["department"] = detail.get("default_dept_id") or 1
         if action == "verify" and self.random.random() < 0.08:
-            body = {"action": "reject", "note": "核查未通过，返工", "actor": "模拟器"}
+            body = {"action": "reject", "note": "核查未通过，返工"}
         resp = self.http.post(f"{self.url}/api/v1/matters/{item['id']}/actions", json=body, timeout=10)
         if resp.status_code == 409:        # someone else moved it first
             self.stats.refused += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from queries import calendar_ops, channels, ops, report
+from queries import accounts, calendar_ops, channels, ops, report
 from queries.store import Store, StoreError
 
 
@@ -31,8 +31,15 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     # the imports (file paths and options as JSON-able arguments)
     "import_grid": import_grid,
     "import_matters": import_matters,
-    # read-only, listed so that `report` reaches a server holding the file
+    # accounts (issue 11): passwords travel as JSON to the loopback endpoint, never as arguments
+    "user_add": accounts.add_user,
+    "user_disable": accounts.disable_user,
+    "user_reset": accounts.reset_password,
+    "user_token": accounts.new_token,
+    "user_revoke": accounts.revoke_tokens,
+    # read-only, listed so that `report` and `user list` reach a server holding the file
     "report": report.report,
+    "user_list": lambda store: {"users": accounts.list_users(store)},
 }
 
 

@@ -42,6 +42,11 @@ SETTINGS: tuple[Setting, ...] = (
             "the center's time zone: every now, light and deadline is its wall-clock time"),
     Setting("language", "zh", "default language of the interface: zh or en"),
     Setting("dev_tools", False, "Dash dev tools (error overlay); for tests, never production"),
+    Setting("login_max_failures", 5, "this many failed logins in a row lock the account"),
+    Setting("login_lockout_min", 15, "how long a locked account stays locked, in minutes"),
+    Setting("session_idle_min", 30, "a signed-in session unused this long ends"),
+    Setting("behind_https", False, "served behind an HTTPS reverse proxy: session cookies are Secure"),
+    Setting("open311_public_read", True, "Open311 GET (services, requests) answers without a login"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -65,6 +70,11 @@ class Settings:
     timezone: str
     language: str
     dev_tools: bool
+    login_max_failures: int
+    login_lockout_min: int
+    session_idle_min: int
+    behind_https: bool
+    open311_public_read: bool
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""
@@ -120,6 +130,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         clock.check_zone(settings.timezone)
     except clock.ClockError as exc:
         raise SettingsError(str(exc)) from exc
+    for name in ("login_max_failures", "login_lockout_min", "session_idle_min"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"setting {name}: must be at least 1")
     if not 0 < settings.yellow_fraction < 1:
         raise SettingsError("setting yellow_fraction: must lie between 0 and 1")
     return settings

@@ -9,6 +9,7 @@ they take (``-- params: scope, now``); the runner checks both.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,6 +125,8 @@ class Store:
                     self._load_calendar(office_hours)
                 if number == 10:
                     self._seed_office_hours()
+                if number == 12:         # signs the login sessions: made once, kept across restarts
+                    self.set_meta(self.con, "session_secret", secrets.token_hex(32))
                 self.execute_write(self.con, "store/record_migration", version=number, name=name,
                                    now=clock.now().replace(microsecond=0))
                 self.con.execute("COMMIT")

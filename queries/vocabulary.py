@@ -16,3 +16,6 @@ SATISFACTION = ("satisfied", "basic", "unsatisfied")
 # The light of an open matter against its time limit (DOMAIN.md §4): as the lights query
 # computes it; ``paused`` while the clock is stopped, ``none`` without a limit.
 LIGHTS = ("red", "yellow", "green", "paused", "none")
+# The roles of an account (DOMAIN.md §1): what each may see and do is the role's; names in
+# ``role.*`` of ``dashboard/i18n/``.
+ROLES = ("admin", "commander", "operator", "department", "leader", "analyst", "viewer")

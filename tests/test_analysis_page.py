@@ -32,6 +32,7 @@ from queries.analysis_config import load_analysis_config
 from queries.settings import load_settings
 from queries.store import Store
 from queries.warnings import METHODS
+from tests.servers import act_as_admin
 
 SETTINGS = load_settings({})
 CONFIG = load_analysis_config()
@@ -415,6 +416,7 @@ def call_callback(app, fn, *args, inputs_list=(), outputs_list=(), triggered=Non
         context_value.set(AttributeDict(inputs_list=list(inputs_list), outputs_list=list(outputs_list),
                                         states_list=[], triggered_inputs=triggered or []))
         with app.server.test_request_context("/_dash-update-component", method="POST"):
+            act_as_admin()
             return fn(*args)
     return copy_context().run(run)
 
@@ -427,6 +429,7 @@ def _trigger(id_, prop, value):
 def test_layout_speaks_the_chosen_language_and_takes_a_drill_down(page_app):
     app, page = page_app
     with app.server.test_request_context("/analysis?lang=en"):
+        act_as_admin()
         en = json.dumps(page.layout(lang="en").to_plotly_json(), default=str, ensure_ascii=False)
         zh = page.layout(lang="zh", village="1", major="04", category="11", **{"from": "2026-01-01",
                                                                                "to": "2026-01-31"})

@@ -11,13 +11,14 @@ from queries.settings import load_settings
 from queries.sqlfiles import LATEST_SCHEMA_VERSION
 from queries.store import Store
 from queries.vocabulary import OPEN_STATUSES
+from tests.servers import client_with
 
 SETTINGS = load_settings({})
 
 
 @pytest.fixture
-def client(demo_store):
-    return create_app(SETTINGS, demo_store).server.test_client()
+def client(demo_store, admin_token):
+    return client_with(create_app(SETTINGS, demo_store).server, admin_token)
 
 
 def test_healthz_counts_the_matters(client, demo_store):
@@ -82,10 +83,10 @@ def test_summary_equals_a_direct_count_of_the_matters(client, demo_store):
     assert body["data_version"] == demo_store.data_version()
 
 
-def test_summary_of_an_empty_township_has_no_rates(empty_db_path):
+def test_summary_of_an_empty_township_has_no_rates(empty_db_path, empty_admin_token):
     store = Store(empty_db_path, read_only=True)
     try:
-        body = create_app(SETTINGS, store).server.test_client().get("/api/v1/summary").get_json()
+        body = client_with(create_app(SETTINGS, store).server, empty_admin_token).get("/api/v1/summary").get_json()
     finally:
         store.close()
     assert body["open"] == body["received_today"] == body["overdue"] == 0

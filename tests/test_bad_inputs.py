@@ -128,7 +128,7 @@ def test_a_lone_surrogate_in_an_action_is_422_naming_the_field(client, matter_id
 
 
 @pytest.mark.parametrize("fields, name", [('"actor": "\\ud800"', "actor"),
-                                          ('"actor": "坐席员", "note": "\\ud800"', "note")])
+                                          ('"note": "\\ud800"', "note")])
 def test_a_lone_surrogate_in_an_acknowledgement_is_422(client, fields, name):
     assert_api_error(post_raw(client, "/api/v1/warnings/any:key/ack", "{" + fields + "}"), 422, {name})
 
@@ -271,12 +271,15 @@ def served(demo_db_path, tmp_path_factory):
         yield url
 
 
-def test_the_real_server_answers_bad_inputs_in_json(served):
+def test_the_real_server_answers_bad_inputs_in_json(served, admin_headers):
     def post(path, text):
         return requests.post(f"{served}{path}", data=text.encode("utf-8"),
-                             headers={"Content-Type": "application/json"}, timeout=30)
+                             headers={"Content-Type": "application/json", **admin_headers}, timeout=30)
 
-    total = requests.get(f"{served}/api/v1/matters?limit=1", timeout=30).json()["total"]
+    def get(path):
+        return requests.get(f"{served}{path}", headers=admin_headers, timeout=30)
+
+    total = get("/api/v1/matters?limit=1").json()["total"]
     matter = {"source": "public", "category": "0401", "description": "路灯不亮", "address": "甲路 1 号"}
     surrogate = post("/api/v1/matters", with_raw(matter, "description", '"\\ud800"'))
     assert surrogate.status_code == 422 and surrogate.headers["Content-Type"].startswith("application/json")
@@ -286,11 +289,11 @@ def test_the_real_server_answers_bad_inputs_in_json(served):
     assert huge.status_code == 422 and [e["field"] for e in huge.json()["errors"]] == ["lon"]
     listed = post("/api/v1/matters/1/actions", '{"action": ["close"]}')
     assert listed.status_code == 422 and listed.json()["errors"][0]["field"] == "action"
-    village = requests.get(f"{served}/api/v1/matters?village=999999999999", timeout=30)
+    village = get("/api/v1/matters?village=999999999999")
     assert village.status_code == 422 and village.json()["errors"][0]["field"] == "village"
-    limit = requests.get(f"{served}/api/v1/matters?limit=%C2%B2", timeout=30)
+    limit = get("/api/v1/matters?limit=%C2%B2")
     assert limit.status_code == 422 and limit.json()["errors"][0] == {
         "field": "limit", "problem": "a whole number from 1 to 500", "value": "²"}
     dated = requests.get(f"{served}/open311/v2/requests.json?start_date=9999-12-31", timeout=30)
     assert dated.status_code == 400 and dated.json()[0]["code"] == 400
-    assert requests.get(f"{served}/api/v1/matters?limit=1", timeout=30).json()["total"] == total
+    assert get("/api/v1/matters?limit=1").json()["total"] == total

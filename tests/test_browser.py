@@ -65,8 +65,9 @@ def wait_for_overview(page) -> None:
     page.wait_for_timeout(800)   # let the map's recolouring patch land
 
 
-def test_overview_renders_in_chinese_and_english(server, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN")
+def test_overview_renders_in_chinese_and_english(server, browser, screenshots, login_state):
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/")
     wait_for_overview(page)
@@ -129,10 +130,10 @@ def test_overview_renders_in_chinese_and_english(server, browser, screenshots):
     page.close()
 
 
-def test_refresh_sends_the_map_geometry_once(server, browser):
+def test_refresh_sends_the_map_geometry_once(server, browser, login_state):
     """Refreshes (every 2 s in this test) poll the data version and recolour the map with a
     patch; the cells' GeoJSON crosses the wire once, when the page opens."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, storage_state=login_state(server))
     problems = PageProblems(page)
     responses = []
     page.on("response", lambda r: responses.append(r) if "_dash-update-component" in r.url else None)
@@ -148,8 +149,8 @@ def test_refresh_sends_the_map_geometry_once(server, browser):
     page.close()
 
 
-def test_an_empty_township_shows_an_explained_empty_dashboard(empty_server, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1600, "height": 1150})
+def test_an_empty_township_shows_an_explained_empty_dashboard(empty_server, browser, screenshots, login_state):
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, storage_state=login_state(empty_server))
     problems = PageProblems(page)
     page.goto(empty_server + "/")
     page.wait_for_selector("text=暂无事项 — 尚未导入或受理任何事项", timeout=30_000)

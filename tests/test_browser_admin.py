@@ -44,7 +44,7 @@ def _matters(url: str) -> int:
         return int(json.loads(response.read())["matters"])
 
 
-def test_upload_pick_import_and_see_the_summary(server, browser, screenshots, cell_point, tmp_path):
+def test_upload_pick_import_and_see_the_summary(server, browser, screenshots, cell_point, tmp_path, login_state):
     lat, lon = cell_point
     export = tmp_path / "乡镇12345导出.csv"
     export.write_text(
@@ -57,7 +57,8 @@ def test_upload_pick_import_and_see_the_summary(server, browser, screenshots, ce
         encoding="utf-8")
     before = _matters(server)
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/admin/import")
     page.wait_for_selector("h1:has-text('数据导入')", timeout=STEP_MS)
@@ -102,11 +103,11 @@ def test_upload_pick_import_and_see_the_summary(server, browser, screenshots, ce
     page.close()
 
 
-def test_a_binary_file_gives_one_message_in_english(server, browser, screenshots, tmp_path):
+def test_a_binary_file_gives_one_message_in_english(server, browser, screenshots, tmp_path, login_state):
     fake = tmp_path / "export.csv"
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     before = _matters(server)
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/admin/import?lang=en")
     page.wait_for_selector("h1:has-text('Data import')", timeout=STEP_MS)

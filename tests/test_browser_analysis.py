@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.launch import running_server
-from tests.servers import copy_db
+from tests.servers import TEST_ADMIN, copy_db
 from tests.test_browser import CHROMIUM, PageProblems, assert_no_dash_errors
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -58,8 +58,9 @@ def sources_total(page) -> int:
     return page.evaluate(SOURCES_TOTAL)
 
 
-def test_analysis_cross_filters_in_chinese_and_english(server, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN")
+def test_analysis_cross_filters_in_chinese_and_english(server, browser, screenshots, login_state):
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/analysis")
     wait_for_analysis(page)
@@ -107,8 +108,8 @@ def test_analysis_cross_filters_in_chinese_and_english(server, browser, screensh
     page.close()
 
 
-def test_a_table_downloads_as_csv(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1600, "height": 1150})
+def test_a_table_downloads_as_csv(server, browser, tmp_path, login_state):
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/analysis?lang=zh")
     wait_for_analysis(page)
@@ -123,8 +124,9 @@ def test_a_table_downloads_as_csv(server, browser, tmp_path):
     page.close()
 
 
-def test_warnings_list_acknowledge_map_and_drill_down(server, browser, screenshots):
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN")
+def test_warnings_list_acknowledge_map_and_drill_down(server, browser, screenshots, login_state):
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/warnings")
     # The page's first tick evaluates the warnings (the copy has none stored yet).
@@ -140,14 +142,14 @@ def test_warnings_list_acknowledge_map_and_drill_down(server, browser, screensho
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshots / "warnings-zh.png"), full_page=True)
 
-    # Acknowledge the first warning: who and when show on its row.
+    # Acknowledge the first warning: who (the signed-in user) and when show on its row.
     key = first.get_attribute("data-key")
-    page.locator("#wn-actor").fill("坐席员 王敏")
+    assert page.locator("#wn-actor").count() == 0          # no field for who: it is the login
     first.locator(".wn-ack-btn").click()
     page.wait_for_selector(".wn-outcome-done", timeout=15_000)
     row = page.locator(f".wn-row[data-key='{key}']")
     page.wait_for_function(f"() => (document.querySelector(\".wn-row[data-key='{key}'] .wn-ack-by\") || {{}})"
-                           ".textContent === '坐席员 王敏'", timeout=15_000)
+                           f".textContent === '{TEST_ADMIN}'", timeout=15_000)
     assert row.locator(".wn-ack-btn").inner_text() == "再次确认"
     assert_no_dash_errors(page, problems)
 

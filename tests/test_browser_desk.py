@@ -14,28 +14,31 @@ from pathlib import Path
 import pytest
 
 from dashboard.launch import running_server
-from tests.servers import copy_db
+from tests.servers import TEST_ADMIN, copy_db
 from tests.test_browser import CHROMIUM, PageProblems, assert_no_dash_errors, wait_for_overview
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
 
+SIGNED_IN: dict[str, dict[str, str]] = {}   # server URL → the headers of its API calls
 LIVE_MS = 5_000          # the promise: a change shows within 5 seconds
 STEP_MS = 15_000         # a click's own round trip on a busy machine
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_db_path):
+def server(tmp_path_factory, demo_db_path, admin_headers):
     folder = tmp_path_factory.mktemp("browser-desk")
     with running_server(copy_db(demo_db_path, folder), folder,
                         {"TOWNSHIP_DEV_TOOLS": "1", "TOWNSHIP_REFRESH_INTERVAL_S": "2"}) as url:
+        SIGNED_IN[url] = admin_headers
         yield url
 
 
 def api(url: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """The API as the test admin (the token the module's server fixture signed in with)."""
     request = urllib.request.Request(url + path, method="POST" if body is not None else "GET",
                                      data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **SIGNED_IN[url]})
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, json.loads(response.read())
@@ -74,14 +77,16 @@ def wait_actions(page, actions: str, timeout: int = STEP_MS) -> None:
     page.wait_for_selector(f'.action-form[data-actions="{actions}"]', timeout=timeout)
 
 
-def test_a_new_matter_reaches_the_desk_and_moves_through_the_loop(server, browser, screenshots):
-    overview = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
+def test_a_new_matter_reaches_the_desk_and_moves_through_the_loop(server, browser, screenshots, login_state):
+    overview = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN",
+                                storage_state=login_state(server))
     overview_problems = PageProblems(overview)
     overview.goto(server + "/")
     wait_for_overview(overview)
     open_before = open_count(overview)
 
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN")
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="zh-CN",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/desk")
     wait_for_desk(page)
@@ -174,7 +179,7 @@ def test_a_new_matter_reaches_the_desk_and_moves_through_the_loop(server, browse
     assert [e["action"] for e in detail["events"]] == [
         "accept", "dispatch", "sign", "suspend", "resume", "feedback", "verify", "close", "follow_up"]
     assert [e["actor"] for e in detail["events"] if e["action"] in ("dispatch", "verify", "close", "follow_up")] \
-        == ["调度台"] * 4
+        == [TEST_ADMIN] * 4                   # the signed-in user, not a name the page types
     assert detail["satisfaction"] == "satisfied" and detail["department_id"] == 13
     page.wait_for_selector(".timeline .tl-item >> nth=8", timeout=STEP_MS)
     page.wait_for_timeout(300)
@@ -189,7 +194,8 @@ def test_a_new_matter_reaches_the_desk_and_moves_through_the_loop(server, browse
     wait_for_desk(page)
     assert_no_dash_errors(page, problems)
     page.close()
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="en-US")
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="en-US",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(f"{server}/desk?lang=en&matter={matter}")
     wait_for_desk(page)
@@ -206,9 +212,10 @@ def test_a_new_matter_reaches_the_desk_and_moves_through_the_loop(server, browse
     page.close()
 
 
-def test_an_open_matter_in_english_with_its_overdue_light(server, browser, screenshots):
+def test_an_open_matter_in_english_with_its_overdue_light(server, browser, screenshots, login_state):
     """The most overdue open matter, opened by its row: the red light reads in English."""
-    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="en-US")
+    page = browser.new_page(viewport={"width": 1600, "height": 1150}, locale="en-US",
+                            storage_state=login_state(server))
     problems = PageProblems(page)
     page.goto(server + "/desk?lang=en")
     wait_for_desk(page)

@@ -25,10 +25,12 @@ MACHINE = {"TZ": "UTC", "TOWNSHIP_CLOCK_AT": None, "TOWNSHIP_TIMEZONE": None,
            "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": "@2026-12-31 01:00:00"}
 
 
-def test_a_utc_server_in_december_shows_beijing_time_and_loads_next_year(empty_db_path, tmp_path, browser):
+def test_a_utc_server_in_december_shows_beijing_time_and_loads_next_year(empty_db_path, tmp_path, browser, login_state,
+                                                                         empty_admin_token):
+    signed_in = {"Authorization": f"Bearer {empty_admin_token}"}
     db = copy_db(empty_db_path, tmp_path)
     with running_server(db, tmp_path, env=MACHINE) as url:
-        page = browser.new_page()
+        page = browser.new_page(storage_state=login_state(url))
         try:
             page.goto(url + "/")
             page.wait_for_selector("#ov-as-of:has-text('数据时间 2026-12-31')", timeout=60_000)
@@ -40,7 +42,7 @@ def test_a_utc_server_in_december_shows_beijing_time_and_loads_next_year(empty_d
             # plain week, Monday 4 January once 1 January is a holiday.
             made = requests.post(f"{url}/api/v1/matters", json={
                 "source": "public", "category": "0401", "description": "路口暴露垃圾",
-                "address": "测试路 1 号"}, timeout=30).json()
+                "address": "测试路 1 号"}, headers=signed_in, timeout=30).json()
             assert made["created_at"].startswith("2026-12-31T09:0"), made
             assert made["due_at"].startswith("2027-01-01T09:0"), made
 
@@ -50,7 +52,7 @@ def test_a_utc_server_in_december_shows_beijing_time_and_loads_next_year(empty_d
             assert r.returncode == 0, r.stderr
             assert "through the server" in r.stdout and "1 deadlines moved" in r.stdout, r.stdout
 
-            after = requests.get(f"{url}/api/v1/matters/{made['id']}", timeout=30).json()
+            after = requests.get(f"{url}/api/v1/matters/{made['id']}", headers=signed_in, timeout=30).json()
             assert after["due_at"] == "2027-01-04" + made["due_at"][10:], after
             redue = [e for e in after["events"] if e["action"] == "redue"]
             assert len(redue) == 1 and redue[0]["actor"] == "system:calendar"

@@ -31,6 +31,7 @@ from queries.settings import load_settings
 from queries.store import Store
 from queries.vocabulary import OPEN_STATUSES
 from queries.writepath import NEEDS, Placement, apply_action, check_action, check_new_matter, create_matter
+from tests.servers import TEST_ADMIN, act_as_admin, client_with, sign_in
 
 SETTINGS = load_settings({})
 MINUTES_PER_DAY = 450
@@ -302,31 +303,32 @@ def events_of(store: Store, matter_id: int):
 def test_action_body_is_what_the_api_takes():
     fields = {"note": "  请尽快处理  ", "extend_amount": "2.5", "extend_unit": "work_days", "satisfaction": "basic"}
     depts = {"department": 13, "co_departments": [2, 13, 5]}
-    assert acting.action_body("dispatch", fields, depts) == {
-        "action": "dispatch", "actor": acting.DESK_ACTOR, "note": "请尽快处理", "department": 13,
+    assert acting.action_body("dispatch", fields, depts, "坐席员 王敏") == {
+        "action": "dispatch", "actor": "坐席员 王敏", "note": "请尽快处理", "department": 13,
         "co_departments": [2, 5]}
-    assert acting.action_body("extend", fields, depts)["work_days"] == 2.5
-    assert acting.action_body("extend", {**fields, "extend_unit": None, "extend_amount": 3}, depts)["hours"] == 3
-    assert "hours" not in acting.action_body("extend", {"extend_amount": None}, {})
-    assert acting.action_body("follow_up", fields, depts)["satisfaction"] == "basic"
-    assert acting.action_body("sign", {"note": "   "}, {}) == {"action": "sign", "actor": acting.DESK_ACTOR}
+    assert acting.action_body("extend", fields, depts, TEST_ADMIN)["work_days"] == 2.5
+    assert acting.action_body("extend", {**fields, "extend_unit": None, "extend_amount": 3}, depts,
+                              TEST_ADMIN)["hours"] == 3
+    assert "hours" not in acting.action_body("extend", {"extend_amount": None}, {}, TEST_ADMIN)
+    assert acting.action_body("follow_up", fields, depts, TEST_ADMIN)["satisfaction"] == "basic"
+    assert acting.action_body("sign", {"note": "   "}, {}, TEST_ADMIN) == {"action": "sign", "actor": TEST_ADMIN}
 
 
-def test_a_desk_action_writes_the_same_events_as_the_api(store, reader, made):
+def test_a_desk_action_writes_the_same_events_as_the_api(store, reader, made, admin_token):
     by_desk = new_matter(store, NOW - timedelta(minutes=20))
     by_api = new_matter(store, NOW - timedelta(minutes=20))
     outcome = acting.perform(store, whole_township(reader.store), by_desk,
-                           acting.action_body("dispatch", {"note": "请处理"}, {"department": 13, "co_departments": [2]}),
-                           now=NOW, lang="zh")
+                           acting.action_body("dispatch", {"note": "请处理"}, {"department": 13, "co_departments": [2]},
+                                              TEST_ADMIN), now=NOW, lang="zh")
     assert outcome.ok and outcome.status == "dispatched"
     assert outcome.message == f"已办理「派单」：事项 {by_desk} 当前状态「已派单」"
     app = create_app(SETTINGS, store)
-    answer = app.server.test_client().post(f"/api/v1/matters/{by_api}/actions", json={
-        "action": "dispatch", "department": 13, "co_departments": [2], "note": "请处理", "actor": acting.DESK_ACTOR})
+    answer = client_with(app.server, admin_token).post(f"/api/v1/matters/{by_api}/actions", json={
+        "action": "dispatch", "department": 13, "co_departments": [2], "note": "请处理"})
     assert answer.status_code == 200
     mine, theirs = events_of(store, by_desk), events_of(store, by_api)
     assert mine.drop(columns=[]).to_dict("records") == theirs.to_dict("records")
-    assert mine.iloc[-1].action == "dispatch" and mine.iloc[-1].actor == "调度台" and mine.iloc[-1].dept_id == 13
+    assert mine.iloc[-1].action == "dispatch" and mine.iloc[-1].actor == TEST_ADMIN and mine.iloc[-1].dept_id == 13
     rows = store.frame("SELECT status, lead_dept_id, co_dept_ids FROM matters WHERE matter_id IN (?, ?)",
                        [by_desk, by_api])
     assert rows.status.tolist() == ["dispatched"] * 2 and rows.lead_dept_id.tolist() == [13, 13]
@@ -353,7 +355,7 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
     act(store, matter, NOW - timedelta(minutes=10), "dispatch", department=13)
     before = store.scalar("SELECT count(*) FROM events")
     for lang, text in (("zh", zh), ("en", en)):
-        outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body(action, fields, {}),
+        outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body(action, fields, {}, TEST_ADMIN),
                                now=NOW, lang=lang)
         assert outcome.kind == "invalid" and outcome.field_errors == {slot: text}
         assert outcome.message == t("desk.fix_fields", lang)
@@ -362,13 +364,13 @@ def test_field_errors_show_beside_the_field_in_the_page_language(store, reader, 
 
 def test_follow_up_needs_a_satisfaction(store, reader, made):
     outcome = acting.perform(store, whole_township(reader.store), made["closed_recently"],
-                           acting.action_body("follow_up", {}, {}), now=NOW, lang="zh")
+                           acting.action_body("follow_up", {}, {}, TEST_ADMIN), now=NOW, lang="zh")
     assert outcome.kind == "invalid" and outcome.field_errors == {"satisfaction": "请选择一项"}
 
 
 def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, reader):
     matter = new_matter(store, NOW - timedelta(minutes=5))
-    outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body("dispatch", {}, {}),
+    outcome = acting.perform(store, whole_township(reader.store), matter, acting.action_body("dispatch", {}, {}, TEST_ADMIN),
                            now=NOW, lang="en")
     assert outcome.field_errors == {"department": "required"}
 
@@ -376,10 +378,10 @@ def test_a_dispatch_without_a_department_is_refused_beside_the_picker(store, rea
 def test_an_illegal_action_is_refused_with_the_reason_in_the_page_language(store, reader, made):
     matter = new_matter(store, NOW - timedelta(minutes=5))
     before = events_of(store, matter).to_dict("records")
-    zh = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}), now=NOW, lang="zh")
+    zh = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}, TEST_ADMIN), now=NOW, lang="zh")
     assert zh.kind == "refused" and zh.status == "registered"
     assert zh.message == f"无法办理「办结」：事项 {matter} 当前为「已受理」，须先通过核查"
-    en = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}), now=NOW, lang="en")
+    en = acting.perform(store, whole_township(reader.store), matter, acting.action_body("close", {}, {}, TEST_ADMIN), now=NOW, lang="en")
     assert en.message == f"Close refused: matter {matter} is Registered; it must pass verification first"
     assert events_of(store, matter).to_dict("records") == before
     assert store.scalar("SELECT status FROM matters WHERE matter_id = ?", [matter]) == "registered"
@@ -405,8 +407,9 @@ def test_clicked_ignores_buttons_that_were_only_redrawn():
 
 # -- the page's callbacks, called directly --------------------------------------------------------------
 @pytest.fixture(scope="module")
-def page_app(store):
+def page_app(store, admin_token):
     app = create_app(SETTINGS, store)
+    sign_in(app.server, admin_token)
     module = sys.modules[dash.page_registry["pages.desk"]["module"]]
     return app, module
 
@@ -425,6 +428,7 @@ def call(app, fn, *args, inputs_list=(), states_list=(), outputs_list=(), trigge
         context_value.set(AttributeDict(inputs_list=list(inputs_list), states_list=list(states_list),
                                         outputs_list=list(outputs_list), triggered_inputs=fired))
         with app.server.app_context():
+            act_as_admin()
             return fn(*args)
     return copy_context().run(run)
 
@@ -594,9 +598,10 @@ def test_layout_speaks_the_chosen_language(page_app, lang, words):
 def test_navbar_links_the_desk_and_marks_the_current_page():
     bar = tree_text(navbar("zh", "/desk"))
     assert "/desk?lang=zh" in bar and "调度台" in bar
-    desk_link = navbar("en", "/desk").children[1].children[1]
+    links = navbar("en", "/desk").children[0].children[1]          # the bar, its page links
+    desk_link = links.children[1]
     assert desk_link.children == "Dispatch desk" and "nav-active" in desk_link.className
-    assert "nav-active" not in navbar("en", "/desk").children[1].children[0].className
+    assert "nav-active" not in links.children[0].className
 
 
 def test_the_desk_page_is_served(page_app):

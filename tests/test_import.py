@@ -689,6 +689,9 @@ def test_imports_through_the_running_server(cities, tmp_path):
                            "--parent-field", "service_re", "--township-name", "Los Angeles"],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert grid.returncode == 0, grid.stderr
+    from tests.servers import add_test_admin
+
+    signed_in = {"Authorization": f"Bearer {add_test_admin(db)}"}
     with running_server(db, tmp_path) as url:
         before = requests.get(f"{url}/healthz", timeout=10).json()
         assert before["matters"] == 0
@@ -700,7 +703,7 @@ def test_imports_through_the_running_server(cities, tmp_path):
         assert "through the server" in run.stdout and "9,977 imported" in run.stdout
         after = requests.get(f"{url}/healthz", timeout=10).json()
         assert after["matters"] == 9_977 and after["data_version"] > before["data_version"]
-        assert requests.get(f"{url}/api/v1/summary", timeout=30).status_code == 200
+        assert requests.get(f"{url}/api/v1/summary", headers=signed_in, timeout=30).status_code == 200
         # a bad file through the server: one line, nothing changed
         bad = subprocess.run([sys.executable, "-m", "dashboard", "import-matters", "--db", str(db),
                               str(CITIES["la"].grid), "--mapping", str(CITIES["la"].mapping)],

@@ -222,15 +222,18 @@ def test_ranking_of_whole_months_compares_with_the_previous_month(store):
 # -- the API ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(store):
+    from dashboard import auth
     from dashboard.context import AppContext
     from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
     from queries.settings import load_settings
+    from tests.servers import admin_token_of, client_with
 
     app = Flask(__name__)
     AppContext(settings=load_settings({}), store=store, reader=Reader(store)).install(app)
+    auth.install(app)
     app.register_blueprint(api_analysis.blueprint)
-    return app.test_client()
+    return client_with(app, admin_token_of(store))
 
 
 def test_api_returns_every_indicator_with_numerator_and_denominator(client):

@@ -57,10 +57,10 @@ def test_requests_filtered_by_status_and_date(served):
     assert by_code and {r["service_code"] for r in by_code} == {"0401"}
 
 
-def test_post_per_spec_creates_a_matter(served):
+def test_post_per_spec_creates_a_matter(served, admin_headers):
     url, key = served
-    lon, lat = requests.get(f"{url}/api/v1/matters?limit=1").json()["items"][0]["lon"], \
-        requests.get(f"{url}/api/v1/matters?limit=1").json()["items"][0]["lat"]
+    lon, lat = requests.get(f"{url}/api/v1/matters?limit=1", headers=admin_headers).json()["items"][0]["lon"], \
+        requests.get(f"{url}/api/v1/matters?limit=1", headers=admin_headers).json()["items"][0]["lat"]
     form = {"api_key": key, "service_code": "0703", "lat": str(lat), "long": str(lon),
             "description": "小区门口车辆乱停", "first_name": "明", "last_name": "李"}
     r = requests.post(f"{url}/open311/v2/requests.json", data=form)
@@ -68,7 +68,7 @@ def test_post_per_spec_creates_a_matter(served):
     rid = r.json()[0]["service_request_id"]
     got = GeoReport(f"{url}/open311/v2").get_service_request(rid)
     assert got["status"] == "open" and got["service_code"] == "0703" and got["description"] == "小区门口车辆乱停"
-    detail = requests.get(f"{url}/api/v1/matters/{rid}").json()
+    detail = requests.get(f"{url}/api/v1/matters/{rid}", headers=admin_headers).json()
     assert detail["source"] == "transfer" and detail["reporter"] == "李 明"
 
 

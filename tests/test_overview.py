@@ -30,6 +30,7 @@ from queries.settings import load_settings
 from queries.store import Store
 from queries.workcal import WorkCalendar
 from tests.conftest import DEMO_AS_OF
+from tests.servers import act_as_admin, sign_in
 
 REPO = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings({})
@@ -420,18 +421,20 @@ def test_filter_options_list_the_township(reader, view, demo_store):
 
 # -- the page's callbacks, called directly ------------------------------------------------------
 @pytest.fixture(scope="module")
-def page_app(tmp_path_factory, demo_db_path):
+def page_app(tmp_path_factory, demo_db_path, admin_token):
     store = Store(demo_db_path, read_only=True)
     app = create_app(SETTINGS, store)
+    sign_in(app.server, admin_token)
     module = sys.modules[dash.page_registry["pages.overview"]["module"]]
     yield app, module
     store.close()
 
 
 @pytest.fixture(scope="module")
-def empty_page_app(empty_db_path):
+def empty_page_app(empty_db_path, empty_admin_token):
     store = Store(empty_db_path, read_only=True)
     app = create_app(SETTINGS, store)
+    sign_in(app.server, empty_admin_token)
     module = sys.modules[dash.page_registry["pages.overview"]["module"]]
     yield app, module
     store.close()
@@ -447,6 +450,7 @@ def call_callback(app, fn, *args, inputs_list=(), outputs_list=()):
         context_value.set(AttributeDict(inputs_list=list(inputs_list), outputs_list=list(outputs_list),
                                         states_list=[], triggered_inputs=[]))
         with app.server.app_context():
+            act_as_admin()
             return fn(*args)
     return copy_context().run(run)
 

@@ -78,6 +78,9 @@ SAMPLES: dict[str, Sample] = {
                            nullable=True),
     "week_hours": Sample(lambda store: list(range(8, 18)) + list(range(32, 42)), nullable=True),
     "grain": Sample(lambda store: "week"),
+    # accounts (issue 11): the test admin the session's demo carries, and a hash no token has
+    "user_name": Sample(lambda store: "test-admin"),
+    "token_hash": Sample(lambda store: "0" * 64),
     "breakdown": Sample(lambda store: "major"),
 }
 

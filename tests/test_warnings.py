@@ -38,6 +38,7 @@ from queries.warnings import (
     refresh_warnings,
     warning_queries,
 )
+from tests.servers import client_with
 
 CONFIG = load_analysis_config()
 W = CONFIG.warnings
@@ -407,17 +408,21 @@ def test_a_warning_that_returns_after_resolving_is_raised_again_unacknowledged(l
 
 @pytest.fixture
 def client(live_store, monkeypatch):
-    from dashboard import clock
+    from dashboard import auth, clock
     from dashboard.context import AppContext
     from dashboard.http import analysis as api_analysis
     from dashboard.reader import Reader
+    from queries import accounts
     from queries.settings import load_settings
 
     monkeypatch.setattr(clock, "now", lambda: datetime(2025, 9, 11, 9, 0))
     app = Flask(__name__)
     AppContext(settings=load_settings({}), store=live_store, reader=Reader(live_store)).install(app)
+    auth.install(app)
     app.register_blueprint(api_analysis.blueprint)
-    return app.test_client()
+    if accounts.user_named(live_store, "坐席员 李娜") is None:
+        accounts.add_user(live_store, name="坐席员 李娜", role="operator", password="李娜的密码足够长了吧，十二个字")
+    return client_with(app, accounts.new_token(live_store, name="坐席员 李娜")["token"])
 
 
 def test_api_lists_active_warnings_with_why_and_scope(client):
@@ -436,14 +441,17 @@ def test_api_lists_active_warnings_with_why_and_scope(client):
 
 def test_api_acknowledges_with_who(client):
     key = client.get("/api/v1/warnings").get_json()["warnings"][0]["key"]
-    ok = client.post(f"/api/v1/warnings/{key}/ack", json={"actor": "坐席员 李娜", "note": "已派单"})
+    typed = client.post(f"/api/v1/warnings/{key}/ack", json={"actor": "别人", "note": "已派单"})
+    assert typed.status_code == 422 and typed.get_json()["errors"] == [
+        {"field": "actor", "problem": "actor comes from the login", "value": "别人"}]
+    ok = client.post(f"/api/v1/warnings/{key}/ack", json={"note": "已派单"})     # who: the token's user
     assert ok.status_code == 200 and ok.get_json()["acknowledged_by"] == "坐席员 李娜"
     after = client.get("/api/v1/warnings").get_json()["warnings"][0]
     assert after["acknowledged"]["by"] == "坐席员 李娜"
-    missing = client.post(f"/api/v1/warnings/{key}/ack", json={"note": "?"})
-    assert missing.status_code == 422 and {e["field"] for e in missing.get_json()["errors"]} == {"actor"}
     assert client.post(f"/api/v1/warnings/{key}/ack", data="x").status_code == 422
-    assert client.post("/api/v1/warnings/none:such/ack", json={"actor": "a"}).status_code == 404
+    assert client.post("/api/v1/warnings/none:such/ack", json={}).status_code == 404
+    client.environ_base.pop("HTTP_AUTHORIZATION")
+    assert client.post(f"/api/v1/warnings/{key}/ack", json={}).status_code == 401
 
 
 # -- on the demo ------------------------------------------------------------------------------

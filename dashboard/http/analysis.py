@@ -9,7 +9,7 @@ big screens:
 ``GET /api/v1/warnings[?method=…&severity=…]``
     the active warnings (refreshed first when stale), with method, observed, expected,
     threshold, window, the scope they concern and a drill-down link;
-``POST /api/v1/warnings/<key>/ack`` with ``{"actor": "…", "note": "…"}``
+``POST /api/v1/warnings/<key>/ack`` with ``{"note": "…"}`` (who acknowledges is the signed-in user)
     acknowledges one (an event: who and when).
 
 Invalid input answers 422 with every field error, an unknown warning 404, in the one
@@ -24,7 +24,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from dashboard import clock
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import actor_name, app_context, viewer_scope
 from dashboard.http.replies import (
     answer_errors,
     echo,
@@ -47,7 +47,6 @@ blueprint = answer_errors(Blueprint("api_analysis", __name__))
 
 GROUPINGS = ("department", "village", "source", "category", "cell", "major", "township")
 MAX_SPAN_DAYS = 3 * 366
-MAX_ACTOR_CHARS = 100
 MAX_NOTE_CHARS = 1000
 
 
@@ -158,19 +157,15 @@ def acknowledge(key: str):
     body = read_json_object()
     errors: list[dict[str, Any]] = [{"field": echo(name), "problem": "unknown field", "value": echo(body[name])}
                                     for name in sorted(set(body) - {"actor", "note"})]
-    actor, note = body.get("actor"), body.get("note")
-    if not isinstance(actor, str) or not actor.strip():
-        errors.append({"field": "actor", "problem": "required: who acknowledges", "value": echo(actor)})
-    elif len(actor) > MAX_ACTOR_CHARS:
-        errors.append({"field": "actor", "problem": f"at most {MAX_ACTOR_CHARS} characters", "value": echo(actor)})
-    elif not is_text(actor):
-        errors.append({"field": "actor", "problem": "contains characters that are not text", "value": echo(actor)})
+    if "actor" in body:
+        errors.append({"field": "actor", "problem": "actor comes from the login", "value": echo(body["actor"])})
+    note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS or not is_text(note)):
         errors.append({"field": "note", "problem": f"text of at most {MAX_NOTE_CHARS} characters",
                        "value": echo(note)})
     raise_if(errors)
     try:
-        result = acknowledge_warning(app_context().store, key, actor=actor.strip(), note=note,
+        result = acknowledge_warning(app_context().store, key, actor=actor_name(), note=note,
                                      now=clock.now())
     except WarningNotFound:
         raise WarningNotFound(f"no active warning {key[:200]!r}") from None

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from dashboard import clock
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import actor_name, app_context, viewer_scope
 from dashboard.http.replies import (
     INT64,
     answer_errors,
@@ -50,8 +50,8 @@ def create():
     if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
         raise FieldErrors([{"field": "Idempotency-Key", "problem": "1 to 200 printable characters",
                             "value": key[:40]}])
-    result, created = register_matter(store, read_json_body(), locate=locator.place, now=clock.now(),
-                                      idempotency_key=key)
+    result, created = register_matter(store, with_login_actor(read_json_body()), locate=locator.place,
+                                      now=clock.now(), idempotency_key=key)
     return reply(result, 201 if created else 200)
 
 
@@ -59,8 +59,17 @@ def create():
 def act(matter_id: str):
     store = app_context().store
     mid = _matter_id(matter_id)
-    clean = check_action(store, read_json_body())
+    clean = check_action(store, with_login_actor(read_json_body()))
     return reply(apply_action(store, mid, clean, now=clock.now()))
+
+
+def with_login_actor(body: Any) -> Any:
+    """The body with the signed-in user as its actor; an ``actor`` the client sends is refused."""
+    if not isinstance(body, dict):
+        return body                        # the write path says what is wrong with it
+    if "actor" in body:
+        raise FieldErrors([{"field": "actor", "problem": "actor comes from the login", "value": echo(body["actor"])}])
+    return {**body, "actor": actor_name()}
 
 
 def _matter_id(text: str) -> int:

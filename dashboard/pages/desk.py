@@ -18,7 +18,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import clock
 from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
-from dashboard.context import app_context, maybe_app_context, viewer_scope
+from dashboard.context import actor_name, app_context, maybe_app_context, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout
@@ -226,7 +226,7 @@ def act(_clicks: list, _fields: list, _depts: list, selected: str | None, lang: 
         return no_update, [no_update] * len(error_slots), [no_update] * len(field_names), no_update
     _, reader, store = _config()
     body = desk_actions.action_body(button["action"], desk_actions.form_values(ctx.states_list[0], "name"),
-                            desk_actions.form_values(ctx.states_list[1], "role"))
+                            desk_actions.form_values(ctx.states_list[1], "role"), actor_name())
     outcome = desk_actions.perform(store, viewer_scope(), int(selected), body, now=clock.now(), lang=lang)
     errors = [outcome.field_errors.get(name, "") for name in error_slots]
     if not outcome.ok:

@@ -21,7 +21,7 @@ from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
 from dashboard.components.ids import warnings as ids
 from dashboard.components.panel import panel
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import actor_name, app_context, viewer_scope
 from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
@@ -63,9 +63,6 @@ def _list_controls(lang: str) -> html.Div:
                                                         inline=True, className="wn-checklist"), "filter-severities"),
             dcc.Checklist(id=ids.WN_UNACKNOWLEDGED, value=[], inline=True, className="wn-checklist wn-unacked-only",
                           options=[{"label": t("wn.filter.unacknowledged", lang), "value": "only"}]),
-            field("wn.ack.actor", dcc.Input(id=ids.WN_ACTOR, type="text", value="", maxLength=wp.MAX_ACTOR_CHARS,
-                                            placeholder=t("wn.ack.actor.placeholder", lang), persistence=True,
-                                            persistence_type="local", className="wn-input"), "actor", ids.WN_ACTOR),
             field("wn.ack.note", dcc.Input(id=ids.WN_NOTE, type="text", value="", maxLength=wp.MAX_NOTE_CHARS,
                                            placeholder=t("wn.ack.note.placeholder", lang), className="wn-input"),
                   "note", ids.WN_NOTE),
@@ -159,18 +156,18 @@ def update_list(_tick: dict | None, families: list, severities: list, unacknowle
 
 
 @callback(Output(ids.WN_OUTCOME, "children"), Output(ids.WN_TICK, "data", allow_duplicate=True),
-          Input(ids.wn_ack(ALL), "n_clicks"), State(ids.WN_ACTOR, "value"), State(ids.WN_NOTE, "value"),
+          Input(ids.wn_ack(ALL), "n_clicks"), State(ids.WN_NOTE, "value"),
           State(ids.WN_LANG, "data"),
           running=[(Output(ids.WN_LIST, "className"), "wn-list is-busy", "wn-list")],
           prevent_initial_call=True)
-def acknowledge(_clicks: list, actor: str | None, note: str | None, lang: str):
-    """Acknowledge the warning whose button was clicked (who and when, as an event); the
-    list refreshes at once."""
+def acknowledge(_clicks: list, note: str | None, lang: str):
+    """Acknowledge the warning whose button was clicked (who: the signed-in user, and when,
+    as an event); the list refreshes at once."""
     button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
     if button is None:
         return no_update, no_update
     _, reader, store = _config()
-    outcome = wp.acknowledge(store, button["key"], actor, note, clock.now(), lang)
+    outcome = wp.acknowledge(store, button["key"], actor_name(), note, clock.now(), lang)
     tick = common.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
     return warnings_layout.outcome_view(outcome.kind, outcome.message), tick
 

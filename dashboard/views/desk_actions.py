@@ -19,7 +19,7 @@ ACTION_ORDER = ("dispatch", "sign", "feedback", "verify", "reject", "close", "fo
                 "supervise", "extend", "suspend", "resume", "return", "escalate", "void")
 # The form's extension units (a number input beside a radio), as the API names them.
 EXTEND_UNITS = ("hours", "work_days")
-# Who the event log names for actions taken at the desk (no logins yet).
+# Who the event log named for actions taken at the desk before logins existed (old events).
 DESK_ACTOR = "调度台"
 # The write path's field names → the form's error slot (beside the input it concerns).
 ERROR_SLOT = {"note": "note", "department": "department", "co_departments": "co_departments",
@@ -76,9 +76,10 @@ def _number(value: Any) -> Any:
     return value
 
 
-def action_body(action: str, fields: dict[str, Any], depts: dict[str, Any]) -> dict[str, Any]:
-    """The API request body an action button sends, from the form's current values."""
-    body: dict[str, Any] = {"action": action, "actor": DESK_ACTOR}
+def action_body(action: str, fields: dict[str, Any], depts: dict[str, Any], actor: str) -> dict[str, Any]:
+    """The API request body an action button sends, from the form's current values, by
+    ``actor`` (the signed-in user)."""
+    body: dict[str, Any] = {"action": action, "actor": actor}
     note = fields.get("note")
     if isinstance(note, str) and note.strip():
         body["note"] = note.strip()

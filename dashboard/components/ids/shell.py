@@ -7,4 +7,8 @@ URL = "app-url"
 NAVBAR = "app-navbar"
 
 
+NAV_USER = "app-nav-user"
+NAV_LOGOUT = "app-nav-logout"
+
+
 lang_link = patterns("lang-link", "lang")

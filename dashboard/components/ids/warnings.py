@@ -12,7 +12,6 @@ WN_COUNT = "wn-count"                # "showing n of m"
 WN_FAMILIES = "wn-families"          # dcc.Dropdown: method families shown
 WN_SEVERITIES = "wn-severities"      # dcc.Checklist
 WN_UNACKNOWLEDGED = "wn-unacknowledged"
-WN_ACTOR = "wn-actor"                # who acknowledges (remembered in the browser)
 WN_NOTE = "wn-note"
 WN_OUTCOME = "wn-outcome"            # the result of the last acknowledgement
 WN_MAP = "wn-map"
