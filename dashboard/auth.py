@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, g, redirect, request, session
 from markupsafe import escape
 
+from dashboard import auditing, permit
 from dashboard.context import app_context
 from dashboard.http.replies import error_reply
 from dashboard.i18n import language_from_search, t
@@ -42,6 +43,7 @@ def install(server: Flask) -> None:
                          SESSION_COOKIE_SECURE=bool(ctx.settings.behind_https),
                          SESSION_COOKIE_NAME="township_session", SESSION_REFRESH_EACH_REQUEST=False)
     server.before_request(guard)
+    permit.install(server)         # then what the user's role may reach (queries.permissions)
     server.add_url_rule("/login", "login", login_page, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
 
@@ -149,6 +151,8 @@ def login_page() -> Response:
                                    max_failures=ctx.settings.login_max_failures,
                                    lockout_min=ctx.settings.login_lockout_min)
         except LoginRefused as refused:
+            auditing.note("login_failed", target=str(request.form.get("name") or "")[:64], outcome="refused",
+                          detail=refused.reason)
             status = 401
             message = (t("login.locked", lang, time=f"{refused.locked_until:%H:%M}")
                        if refused.reason == "locked" and refused.locked_until else t("login.bad", lang))
@@ -156,6 +160,7 @@ def login_page() -> Response:
             session.clear()
             session[SESSION_USER] = user.name
             session[SESSION_SEEN] = clock.now().isoformat()
+            auditing.note("login", user=user, target=user.name)
             return redirect(next_path, 303)
     elif request.args.get("expired"):
         message = t("login.expired", lang)
@@ -189,6 +194,9 @@ def _page(lang: str, next_path: str, message: str, name: str) -> str:
 
 
 def logout() -> Response:
+    name = session.get(SESSION_USER)
+    if isinstance(name, str):
+        auditing.note("logout", user_name=name, target=name)
     session.clear()
     lang = request.args.get("lang")
     return redirect("/login?" + urlencode({"out": "1", **({"lang": lang} if lang in ("zh", "en") else {})}), 303)

@@ -157,6 +157,15 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit prune --before YYYY-MM-DD``: remove audit records older than the date, which
+    must lie at least 183 days back (queries.audit.KEEP_DAYS); through the running server."""
+    db_path = args.db_path or load_settings().db_path
+    done = run_write_op(db_path, "audit_prune", before=args.before)
+    print(f"{done['pruned']} audit records before {done['before']} removed")
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from dashboard.simulate import Simulator
 
@@ -290,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("add", "reset"):
             q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
         q.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", help="the security audit log: prune records older than 6 months")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    q = audit_sub.add_parser("prune", help="remove audit records older than a date at least 183 days ago")
+    db(q)
+    q.add_argument("--before", required=True, help="YYYY-MM-DD: records before this day go")
+    q.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("calendar", help="the working calendar: load a year's holiday schedule, change office hours")
     cal_sub = p.add_subparsers(dest="calendar_command", required=True)

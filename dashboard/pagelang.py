@@ -39,3 +39,15 @@ def refresh_ms() -> int:
     ctx = maybe_app_context()
     seconds = ctx.settings.refresh_interval_s if ctx else 2
     return max(int(seconds * 1000), 1000)
+
+
+def forbidden_notice(lang: str):
+    """What a page shows a role it is not for (its callbacks are refused by ``dashboard.permit``)."""
+    from dash import html
+
+    from dashboard.context import current_user
+    from dashboard.i18n import t
+
+    user = current_user()
+    role = t(f"login.role.{user.role}", lang) if user is not None else ""
+    return html.Div(t("login.forbidden", lang, role=role), className="outcome outcome-forbidden", role="alert")

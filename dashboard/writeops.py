@@ -3,9 +3,10 @@ holds the file, or by the running server when a CLI hands one over (``dashboard.
 Each takes the store and JSON-able keyword arguments and returns a JSON-able summary."""
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any, Callable
 
-from queries import accounts, calendar_ops, channels, ops, report
+from queries import accounts, audit, calendar_ops, channels, ops, report
 from queries.store import Store, StoreError
 
 
@@ -22,6 +23,38 @@ def import_matters(store, **kwargs: Any) -> dict[str, Any]:
     return run(store, **kwargs)
 
 
+COMMAND_LINE = "(command line)"          # who a command is audited as: a person with the machine's shell
+
+
+def audited(what: str, op: Callable[..., dict[str, Any]], target: str = "name") -> Callable[..., dict[str, Any]]:
+    """``op`` recorded in the audit log (``queries.audit``) with its outcome, whoever runs it."""
+    @wraps(op)
+    def run(store, **kwargs: Any) -> dict[str, Any]:
+        aim = kwargs.get(target)
+        aim = str(aim) if aim is not None else None
+        name = getattr(op, "__name__", what)
+        try:
+            result = op(store, **kwargs)
+        except Exception as exc:
+            audit.record(store, what, user_name=COMMAND_LINE, target=aim, outcome="failed",
+                         detail=f"{name}: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}")
+            raise
+        audit.record(store, what, user_name=COMMAND_LINE, target=aim, detail=name)
+        return result
+
+    return run
+
+
+def audit_prune(store, **kwargs: Any) -> dict[str, Any]:
+    """The audit log's one removal; a done prune records itself, a refused one is recorded here."""
+    try:
+        return audit.prune(store, **kwargs)
+    except (TypeError, ValueError) as exc:
+        audit.record(store, "prune", user_name=COMMAND_LINE, target=str(kwargs.get("before"))[:40],
+                     outcome="refused", detail=str(exc).splitlines()[0][:200])
+        raise
+
+
 OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "backup": ops.backup,
     "channel_add": channels.add_channel,
@@ -29,16 +62,18 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     "calendar_load": calendar_ops.load_schedule,
     "calendar_hours": calendar_ops.change_office_hours,
     # the imports (file paths and options as JSON-able arguments)
-    "import_grid": import_grid,
-    "import_matters": import_matters,
+    "import_grid": audited("import", import_grid, "path"),
+    "import_matters": audited("import", import_matters, "path"),
     # accounts (issue 11): passwords travel as JSON to the loopback endpoint, never as arguments
-    "user_add": accounts.add_user,
-    "user_disable": accounts.disable_user,
-    "user_reset": accounts.reset_password,
-    "user_token": accounts.new_token,
-    "user_revoke": accounts.revoke_tokens,
+    "user_add": audited("user_change", accounts.add_user),
+    "user_disable": audited("user_change", accounts.disable_user),
+    "user_reset": audited("user_change", accounts.reset_password),
+    "user_token": audited("token", accounts.new_token),
+    "user_revoke": audited("token", accounts.revoke_tokens),
+    # the audit log's one removal (records at least queries.audit.KEEP_DAYS old); it records itself
+    "audit_prune": audit_prune,
     # read-only, listed so that `report` and `user list` reach a server holding the file
-    "report": report.report,
+    "report": audited("report", report.report, "start"),
     "user_list": lambda store: {"users": accounts.list_users(store)},
 }
 

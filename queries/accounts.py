@@ -266,6 +266,14 @@ def user_for_token(store: Store, token: str | None) -> User | None:
     return _user(frame.astype(object).to_dict("records")[0]) if len(frame) else None
 
 
+def user_dept_id(store: Store, user: User | None) -> int | None:
+    """The id of a user's own department (a department user's), or None."""
+    if user is None or user.dept_code is None:
+        return None
+    frame = store.run("accounts/department_id", code=user.dept_code)
+    return int(frame["dept_id"].iloc[0]) if len(frame) else None
+
+
 def scope_village_ids(store: Store, user: User) -> list[int]:
     """The ids of the villages a scoped user may see (codes survive a grid import; ids may not)."""
     if user.scope_codes is None:

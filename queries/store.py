@@ -222,8 +222,9 @@ class Store:
 
     # -- writing --------------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One transaction; commits with the data version bumped, or rolls back whole."""
+    def write(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction; commits with the data version bumped, or rolls back whole.
+        ``bump=False``: a write no page's cached reads depend on (an audit record)."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only")
         with self._write_lock:
@@ -231,7 +232,8 @@ class Store:
             cur.execute("BEGIN")
             try:
                 yield cur
-                self.execute_write(cur, "store/bump_data_version")
+                if bump:
+                    self.execute_write(cur, "store/bump_data_version")
                 cur.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):   # a failed COMMIT ended the transaction:

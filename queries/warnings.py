@@ -20,6 +20,7 @@ import pandas as pd
 
 from queries.analysis_config import AnalysisConfig, load_analysis_config
 from queries.concurrency import Refusal
+from queries.permissions import require
 from queries.store import Store
 
 WARNING_COLUMNS = (
@@ -164,9 +165,12 @@ class WarningNotFound(Refusal, LookupError):
 
 
 def acknowledge_warning(store: Store, warning_key: str, *, actor: str, now: datetime,
-                        note: str | None = None) -> dict[str, Any]:
+                        note: str | None = None, by: Any = None) -> dict[str, Any]:
     """Record that ``actor`` acknowledged the active warning ``warning_key``: on the warning
-    and as an event. Acknowledging again adds another event and moves who/when."""
+    and as an event. Acknowledging again adds another event and moves who/when. ``by``: the
+    signed-in user, whose role must allow ``acknowledge`` (``queries.permissions``)."""
+    if by is not None:
+        require(by, "acknowledge")
     actor = (actor or "").strip()
     if not actor:
         raise ValueError("actor: who acknowledges must be given")

@@ -20,6 +20,7 @@ import numpy as np
 from queries import clock, incremental, lifecycle
 from queries.concurrency import Refusal
 from queries.indicator_rollup import apply_indicator_change
+from queries.permissions import require, require_on_matter
 from queries.store import Store
 from queries.vocabulary import LEVELS, SATISFACTION, SOURCES
 from queries.workcal import limit_minutes
@@ -191,9 +192,15 @@ def request_hash(body: Any) -> str:
 
 
 def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, now: datetime,
-                  idempotency_key: str | None = None, body_hash: str | None = None) -> tuple[dict, bool]:
+                  idempotency_key: str | None = None, body_hash: str | None = None,
+                  by: Any = None) -> tuple[dict, bool]:
     """Register (受理) a matter. Returns (the matter as the API shows it, created?); with an
-    idempotency key already used for the same body, the first answer and False."""
+    idempotency key already used for the same body, the first answer and False. ``by``: the
+    signed-in user a request acts for, checked against ``queries.permissions`` (``register``);
+    None only for the callers that act for no person (an Open311 channel with its key, the
+    demo generator, the benchmarks)."""
+    if by is not None:
+        require(by, "register")
     cat = clean["category"]
     calendar = store.calendar
     limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes(now)))
@@ -324,9 +331,16 @@ def _department(store: Store, errors, value, field: str, required: bool = False)
     return found
 
 
-def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    """Apply one validated action to a matter; returns the new state as the API shows it."""
+def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: datetime,
+                 by: Any = None) -> dict[str, Any]:
+    """Apply one validated action to a matter; returns the new state as the API shows it.
+    ``by``: the signed-in user (``queries.accounts.User``) the request acts for, checked
+    against ``queries.permissions`` before anything is written (``Forbidden``, HTTP 403); a
+    department user only on its own department's matters. None only for in-process callers
+    that act for no person (the demo generator, tests of the lifecycle)."""
     action = clean["action"]
+    if by is not None:
+        require(by, action)
     now = now.replace(microsecond=0)
     calendar = store.calendar
     def write(cur) -> dict[str, Any]:
@@ -335,6 +349,11 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
         if not rows:
             raise NotFound(f"no matter {matter_id}")
         m = rows[0]
+        if by is not None and by.dept_code is not None:
+            dept = store.select_in(cur, "accounts/dept_id", code=by.dept_code)
+            require_on_matter(by, action, m, dept[0]["dept_id"] if dept else None)
+        elif by is not None:
+            require_on_matter(by, action, m, None)
         status = m["status"]
         try:
             to = lifecycle.next_status(action, status)

@@ -290,10 +290,14 @@ def test_the_actor_is_the_signed_in_user_and_never_a_field_the_client_fills(app,
     assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "actor"
     assert client.post(f"/api/v1/matters/{matter}/actions", json={"action": "dispatch", "department": 1}
                        ).status_code == 200
-    scoped = client_with(app.server, people[SCOPED])
-    assert scoped.post(f"/api/v1/matters/{matter}/actions", json={"action": "sign"}).status_code == 200
+    scoped = client_with(app.server, people[SCOPED])      # a viewer: never writes
+    assert scoped.post(f"/api/v1/matters/{matter}/actions", json={"action": "sign"}).status_code == 403
+    dept_code = store.scalar("SELECT code FROM departments WHERE dept_id = 1")
+    accounts.add_user(store, name="部门一 签收员", role="department", password="dept-one-password", department=dept_code)
+    signer = client_with(app.server, accounts.new_token(store, name="部门一 签收员")["token"])
+    assert signer.post(f"/api/v1/matters/{matter}/actions", json={"action": "sign"}).status_code == 200
     actors = store.frame("SELECT action, actor FROM events WHERE matter_id = ? ORDER BY seq", [matter])
-    assert actors.values.tolist() == [["accept", OPERATOR], ["dispatch", OPERATOR], ["sign", SCOPED]]
+    assert actors.values.tolist() == [["accept", OPERATOR], ["dispatch", OPERATOR], ["sign", "部门一 签收员"]]
 
 
 # -- the user commands, through the running server and without one ---------------------------------

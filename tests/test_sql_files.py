@@ -82,6 +82,12 @@ SAMPLES: dict[str, Sample] = {
     "user_name": Sample(lambda store: "test-admin"),
     "token_hash": Sample(lambda store: "0" * 64),
     "breakdown": Sample(lambda store: "major"),
+    # roles and audit (issue 11): a department's code; the audit page's filters
+    "code": Sample(lambda store: _first(store, "SELECT code FROM departments ORDER BY dept_id", 1)[0]),
+    "what": Sample(lambda store: "login", nullable=True),
+    "outcome": Sample(lambda store: "ok", nullable=True),
+    "start": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
+    "end": Sample(lambda store: NOW, nullable=True),
 }
 
 QUERIES = all_queries()

@@ -23,8 +23,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from dashboard import clock
-from dashboard.context import actor_name, app_context, viewer_scope
+from dashboard import auditing, clock
+from dashboard.context import actor_name, app_context, current_user, viewer_scope
 from dashboard.http.replies import (
     answer_errors,
     echo,
@@ -38,6 +38,7 @@ from dashboard.http.replies import (
 )
 from dashboard.views.analysis_filters import drilldown_link
 from queries.analysis_config import load_analysis_config
+from queries.permissions import require
 from queries.store import StoreError
 from queries.warnings import METHODS, SEVERITIES, WarningNotFound, acknowledge_warning, refresh_if_stale
 from queries.writepath import is_text
@@ -154,6 +155,7 @@ def warnings():
 
 @blueprint.post("/api/v1/warnings/<path:key>/ack")
 def acknowledge(key: str):
+    require(current_user(), "acknowledge")
     body = read_json_object()
     errors: list[dict[str, Any]] = [{"field": echo(name), "problem": "unknown field", "value": echo(body[name])}
                                     for name in sorted(set(body) - {"actor", "note"})]
@@ -166,8 +168,10 @@ def acknowledge(key: str):
     raise_if(errors)
     try:
         result = acknowledge_warning(app_context().store, key, actor=actor_name(), note=note,
-                                     now=clock.now())
+                                     now=clock.now(), by=current_user())
     except WarningNotFound:
+        auditing.note("action", target=f"warning {key[:200]}", outcome="failed", detail="acknowledge: 404")
         raise WarningNotFound(f"no active warning {key[:200]!r}") from None
+    auditing.note("action", target=f"warning {key[:200]}", detail="acknowledge")
     return reply(result)
 

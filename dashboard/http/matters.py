@@ -8,15 +8,17 @@ a duplicate.
 """
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask import Blueprint, request
 
-from dashboard import clock
-from dashboard.context import actor_name, app_context, viewer_scope
+from dashboard import auditing, clock
+from dashboard.context import actor_name, app_context, current_user, viewer_scope
 from dashboard.http.replies import (
     INT64,
     answer_errors,
+    classify,
     echo,
     int_arg,
     list_arg,
@@ -29,6 +31,7 @@ from dashboard.http.replies import (
     whole_number,
 )
 from queries.intake import register_matter
+from queries.permissions import MATTER_ACTIONS, Forbidden, require
 from queries.vocabulary import LIGHTS, SOURCES, STATUSES
 from queries.writepath import FieldErrors, NotFound, apply_action, check_action
 
@@ -50,8 +53,11 @@ def create():
     if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
         raise FieldErrors([{"field": "Idempotency-Key", "problem": "1 to 200 printable characters",
                             "value": key[:40]}])
-    result, created = register_matter(store, with_login_actor(read_json_body()), locate=locator.place,
-                                      now=clock.now(), idempotency_key=key)
+    require(current_user(), "register")
+    with audited("accept", "new matter"):
+        result, created = register_matter(store, with_login_actor(read_json_body()), locate=locator.place,
+                                          now=clock.now(), idempotency_key=key, by=current_user())
+    auditing.note("action", target=f"matter {result['id']}", detail="accept" if created else "accept (repeated)")
     return reply(result, 201 if created else 200)
 
 
@@ -59,8 +65,30 @@ def create():
 def act(matter_id: str):
     store = app_context().store
     mid = _matter_id(matter_id)
-    clean = check_action(store, with_login_actor(read_json_body()))
-    return reply(apply_action(store, mid, clean, now=clock.now()))
+    body = read_json_body()
+    action = body.get("action") if isinstance(body, dict) else None
+    if isinstance(action, str) and action in MATTER_ACTIONS:
+        require(current_user(), action)        # a refused role learns nothing of its input or the matter
+    with audited(action if isinstance(action, str) else "?", f"matter {mid}"):
+        clean = check_action(store, with_login_actor(body))
+        result = apply_action(store, mid, clean, now=clock.now(), by=current_user())
+    auditing.note("action", target=f"matter {mid}", detail=clean["action"])
+    return reply(result)
+
+
+@contextmanager
+def audited(action: str, target: str) -> Iterator[None]:
+    """An action that fails (bad input, refused by the lifecycle, unknown matter) is audited
+    with its reason and raised on; a permission refusal is audited by the error handler."""
+    try:
+        yield
+    except Forbidden:
+        raise
+    except Exception as exc:
+        status, message, _errors = classify(exc)
+        auditing.note("action", target=target, outcome="refused" if status == 409 else "failed",
+                      detail=f"{action[:40]}: {status} {message}")
+        raise
 
 
 def with_login_actor(body: Any) -> Any:

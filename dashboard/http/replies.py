@@ -8,7 +8,8 @@ Every error under ``/api/`` answers one JSON object::
 
 ``status`` repeats the HTTP status, ``error`` says in one line what went wrong and
 ``errors`` lists every field problem (empty unless the status is 422). Field errors are
-422, an unknown matter, warning or path 404, a wrong method 405, a refusal of the
+422, a write the user's role does not allow 403 (``queries.permissions``), an unknown
+matter, warning or path 404, a wrong method 405, a refusal of the
 matter's state (an illegal transition, a conflict) 409, a store that cannot write 503.
 
 Open311 answers the same errors in the shape its GeoReport v2 spec fixes, a list of
@@ -30,6 +31,7 @@ import pandas as pd
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from queries.permissions import Forbidden
 from queries.store import StoreError
 from queries.warnings import WarningNotFound
 from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, echo
@@ -119,6 +121,8 @@ def classify(exc: BaseException) -> tuple[int, str, list[FieldError]]:
     """(status, message, field errors) of whatever an endpoint raised."""
     if isinstance(exc, FieldErrors):
         return 422, "invalid input", exc.errors
+    if isinstance(exc, Forbidden):
+        return 403, str(exc), []
     if isinstance(exc, (NotFound, WarningNotFound)):
         return 404, str(exc), []
     if isinstance(exc, ActionRefused):
@@ -135,6 +139,10 @@ def answer_errors(blueprint: Blueprint, render: Callable[..., Response] = error_
 
     def handle(exc: Exception) -> Response:
         status, message, errors = classify(exc)
+        if status == 403:
+            from dashboard import auditing
+
+            auditing.refused(f"{request.method} {request.path[:200]}", message)
         if status == 500:
             log.exception("%s %s failed", request.method, request.path)
         headers = None

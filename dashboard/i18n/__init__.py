@@ -20,7 +20,7 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 HERE = Path(__file__).parent
-TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import", "login")
+TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import", "login", "audit")
 
 
 def _read_table(name: str) -> dict[str, tuple[str, str]]:

@@ -2,7 +2,8 @@
 fields (saved as a mapping file), run the import with a progress bar, read the summary
 and the rejects.
 
-For admins once accounts exist; until then it is reached by its URL, not the navbar.
+For admins only (``queries.permissions``: ``import``): ``dashboard.permit`` refuses the page
+and its callbacks to every other role; it is reached by its URL, not the navbar.
 The server is the database's one writer: the import runs ``OPS["import_matters"]`` on the
 server's own store, in a worker thread (``dashboard.views.admin_import.JobBoard``, held in the
 Flask config) that a dcc.Interval polls. Callbacks stay thin; the logic and its tests live
@@ -17,11 +18,12 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
+from dashboard import auditing, permit
 from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
 from dashboard.context import app_context
 from dashboard.i18n import STRINGS, t
-from dashboard.pagelang import page_language
+from dashboard.pagelang import forbidden_notice, page_language
 from dashboard.views import admin_import as logic
 from dashboard.writeops import OPS
 
@@ -65,6 +67,8 @@ def _field_row(field: str, lang: str) -> html.Div:
 
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
     lang = page_language(lang)
+    if not permit.page_allowed("import"):         # the guard refuses its callbacks too
+        return forbidden_notice(lang)
     return html.Div(
         [
             dcc.Store(id=ids.ADM_LANG, data=lang),
@@ -258,6 +262,8 @@ def run_import(_n: int, info: dict | None, mapping: dict | None, lang: str):
         return no_update, _message(t("admin.run.busy", lang), "error")
     job_id = board.start(OPS["import_matters"], app_context().store, path,
                          tomllib.loads(mapping["toml"]), int(info["rows"]))
+    auditing.note("import", target=str(info.get("name") or path.name),
+                  detail=f"started from the page, {info['rows']} rows")
     return job_id, _message(t("admin.run.started", lang, rows=f"{info['rows']:,}"))
 
 
@@ -327,4 +333,5 @@ def download_rejects(_n: int, job_id: str | None, info: dict | None):
     if job is None or not job.rejects_path.exists():
         return no_update
     stem = Path((info or {}).get("name") or "import").name
+    auditing.note("export", target=f"{stem}.rejects.csv", detail="import rejects")
     return dcc.send_file(str(job.rejects_path), filename=f"{stem}.rejects.csv")

@@ -18,7 +18,7 @@ import dash
 import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import clock
+from dashboard import auditing, clock
 from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
 from dashboard.components.ids import analysis as ids
@@ -429,4 +429,5 @@ def export(_clicks: list, tick, filters, selection, group_by: str, lang: str):
                                           button["table"], lang, group_by=group_by)
     content, filename = export_file(columns, rows, button["format"], name=stem,
                                     sheet=t(f"an.export.sheet.{button['table']}", lang))
+    auditing.note("export", target=filename, detail=f"{button['table']}: {len(rows)} rows")
     return dcc.send_bytes(content, filename)

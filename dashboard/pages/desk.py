@@ -18,11 +18,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dashboard import clock
 from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
-from dashboard.context import actor_name, app_context, maybe_app_context, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, maybe_app_context, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout
 from dashboard.views import common, desk, desk_actions
+from queries import permissions
+from queries.accounts import user_dept_id
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True, "scrollZoom": True}
 
@@ -157,7 +159,8 @@ def update_card(selected: str | None, tick: dict | None, shown: dict | None, sho
         body = desk_layout.card_missing(selected, lang) if selected else desk_layout.card_empty(lang)
         return body, None, (None if shown is not None else no_update), None
     key = {"id": card["id"], "status": card["status"], "default_dept_id": card["default_dept_id"],
-           "category": card["category"], "default_dept": card["default_dept"]}
+           "category": card["category"], "default_dept": card["default_dept"],
+           "lead_dept_id": card["lead_dept_id"], "co_dept_ids": card["co_dept_ids"]}
     fingerprint = desk.digest(card)
     if fingerprint == shown_digest and key == shown:
         return no_update, no_update, no_update, no_update
@@ -183,7 +186,9 @@ def render_actions(matter: dict | None, tick: dict | None, lang: str):
     if not matter:
         return None
     _, reader, _store = _config()
-    actions = desk_actions.legal_actions(matter["status"], matter)
+    user = current_user()
+    actions = permissions.offered(user, desk_actions.legal_actions(matter["status"], matter), matter,
+                                  user_dept_id(_store, user))
     suggested = matter.get("default_dept_id")
     options = desk.department_options(reader, _view(tick), lang, suggested) if "dispatch" in actions else []
     suggestion = (t("desk.dispatch.suggestion", lang, category=matter["category"], dept=matter["default_dept"])
@@ -227,7 +232,8 @@ def act(_clicks: list, _fields: list, _depts: list, selected: str | None, lang: 
     _, reader, store = _config()
     body = desk_actions.action_body(button["action"], desk_actions.form_values(ctx.states_list[0], "name"),
                             desk_actions.form_values(ctx.states_list[1], "role"), actor_name())
-    outcome = desk_actions.perform(store, viewer_scope(), int(selected), body, now=clock.now(), lang=lang)
+    outcome = desk_actions.perform(store, viewer_scope(), int(selected), body, now=clock.now(), lang=lang,
+                                   by=current_user())
     errors = [outcome.field_errors.get(name, "") for name in error_slots]
     if not outcome.ok:
         # A refusal means the card was behind (someone else acted): refresh it with the rest.

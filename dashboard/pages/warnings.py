@@ -16,12 +16,12 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import clock
+from dashboard import auditing, clock
 from dashboard.components.dropdown import dropdown_labels
 from dashboard.components.export import export_buttons
 from dashboard.components.ids import warnings as ids
 from dashboard.components.panel import panel
-from dashboard.context import actor_name, app_context, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, viewer_scope
 from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
@@ -167,7 +167,7 @@ def acknowledge(_clicks: list, note: str | None, lang: str):
     if button is None:
         return no_update, no_update
     _, reader, store = _config()
-    outcome = wp.acknowledge(store, button["key"], actor_name(), note, clock.now(), lang)
+    outcome = wp.acknowledge(store, button["key"], actor_name(), note, clock.now(), lang, by=current_user())
     tick = common.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
     return warnings_layout.outcome_view(outcome.kind, outcome.message), tick
 
@@ -211,4 +211,5 @@ def export(_clicks: list, families: list, severities: list, unacknowledged: list
     rows = wp.warning_rows(wp.active_frame(reader, viewer_scope(), filters), lang, _minutes_per_day())
     content, filename = export_file(wp.export_columns(lang), rows, button["format"],
                                     name=f"warnings-{clock.now():%Y%m%d-%H%M}", sheet=t("wn.page", lang))
+    auditing.note("export", target=filename, detail=f"{len(rows)} warnings")
     return dcc.send_bytes(content, filename)

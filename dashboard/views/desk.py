@@ -241,6 +241,8 @@ def matter_card(reader: Reader, view: DeskView, matter_id: int, lang: str,
         "supervision_count": _int_or_none(m["supervision_count"]) or 0,
         "fields": [(t(key, lang), value) for key, value in fields if value],
         "default_dept_id": _int_or_none(m["default_dept_id"]),
+        # whose matter it is (the buttons a department user is offered)
+        "lead_dept_id": lead, "co_dept_ids": co_ids,
         # what lifecycle.blocked reads: no second 回访
         "followed_up_at": None if _missing(m["followed_up_at"]) else str(m["followed_up_at"]),
         "default_dept": names.get(_int_or_none(m["default_dept_id"]) or -1, ""),

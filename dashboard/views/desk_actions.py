@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
+from dashboard import auditing
 from dashboard.i18n import name_of, plain, t
 from queries import lifecycle
+from queries.permissions import Forbidden
 from queries.store import Store
 from queries.writepath import NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, NotFound, apply_action, check_action
 
@@ -51,7 +53,7 @@ class Outcome:
     """What an action came to: done (with the new status), refused (409: why), or invalid
     input (422: a message per form slot, and any not tied to a slot in ``message``)."""
 
-    kind: str                                   # done | refused | invalid | not_found
+    kind: str                                   # done | refused | invalid | not_found | forbidden
     message: str
     field_errors: dict[str, str] = field(default_factory=dict)
     status: str | None = None
@@ -145,16 +147,32 @@ def current_status(store: Store, scope: list[int], matter_id: int) -> str | None
 
 
 def perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any], *, now: datetime,
-            lang: str) -> Outcome:
+            lang: str, by: Any = None) -> Outcome:
     """Act on a matter exactly as ``POST /api/v1/matters/{id}/actions`` does (the same
-    ``check_action`` and ``apply_action``), and say what came of it in ``lang``."""
+    ``check_action`` and ``apply_action``, for the signed-in user ``by``), and say what came
+    of it in ``lang``; a role that may not act is told so and nothing is written."""
     action = body.get("action")
     action_label = t(f"action.{action}", lang) if f"action.{action}" in ACTION_KEYS else str(action)
+    outcome = _perform(store, scope, matter_id, body, now=now, lang=lang, by=by, action_label=action_label)
+    detail = f"{str(action)[:40]} (desk): {outcome.kind}"
+    if outcome.kind == "forbidden":
+        auditing.refused(f"matter {matter_id}", detail)
+    else:
+        auditing.note("action", target=f"matter {matter_id}", detail=detail,
+                      outcome={"done": "ok", "refused": "refused"}.get(outcome.kind, "failed"))
+    return outcome
+
+
+def _perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any], *, now: datetime,
+             lang: str, by: Any, action_label: str) -> Outcome:
+    action = body.get("action")
     if current_status(store, scope, matter_id) is False:
         return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
     try:
         clean = check_action(store, body)
-        result = apply_action(store, int(matter_id), clean, now=now)
+        result = apply_action(store, int(matter_id), clean, now=now, by=by)
+    except Forbidden:
+        return Outcome("forbidden", t("desk.forbidden", lang, action=action_label, id=matter_id))
     except FieldErrors as exc:
         slots, loose = field_error_texts(exc.errors, lang)
         return Outcome("invalid", " ".join([t("desk.fix_fields", lang), *loose]), slots)

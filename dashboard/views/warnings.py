@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import auditing
 from dashboard.export import Column
 from dashboard.i18n import pick, plain, t
 from dashboard.reader import Reader
@@ -29,6 +30,7 @@ from dashboard.views.common import day_text, map_geometry, number, percent, rema
 from layers import maptraces
 from layers.analysis_layers import hotspot_colouring, hotspot_level
 from queries.analysis_config import AnalysisConfig
+from queries.permissions import Forbidden
 from queries.store import Store, StoreError
 from queries.warnings import (
     DEADLINE_METHODS,
@@ -265,11 +267,12 @@ def export_columns(lang: str) -> list[Column]:
 # -- acknowledging --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
-    kind: str          # done | invalid | not_found | failed
+    kind: str          # done | invalid | not_found | failed | forbidden
     message: str
 
 
-def acknowledge(store: Store, key: str, actor: Any, note: Any, now: datetime, lang: str) -> Outcome:
+def acknowledge(store: Store, key: str, actor: Any, note: Any, now: datetime, lang: str,
+                by: Any = None) -> Outcome:
     """Record who acknowledged the warning ``key`` and when (an event, through
     queries/warnings.py); refused without a name, or when the warning has resolved."""
     actor = (actor or "").strip() if isinstance(actor, str) else ""
@@ -279,11 +282,15 @@ def acknowledge(store: Store, key: str, actor: Any, note: Any, now: datetime, la
     if len(actor) > MAX_ACTOR_CHARS or len(note) > MAX_NOTE_CHARS:
         return Outcome("invalid", t("wn.ack.too_long", lang, actor=MAX_ACTOR_CHARS, note=MAX_NOTE_CHARS))
     try:
-        acknowledge_warning(store, key, actor=actor, note=note or None, now=now)
+        acknowledge_warning(store, key, actor=actor, note=note or None, now=now, by=by)
+    except Forbidden as exc:
+        auditing.refused(f"warning {key[:200]}", str(exc))
+        return Outcome("forbidden", t("wn.ack.forbidden", lang))
     except WarningNotFound:
         return Outcome("not_found", t("wn.ack.not_found", lang))
     except StoreError as exc:
         return Outcome("failed", t("error.store", lang, reason=str(exc)))
+    auditing.note("action", target=f"warning {key[:200]}", detail="acknowledge")
     return Outcome("done", t("wn.ack.done", lang, actor=actor, time=now.strftime("%H:%M")))
 
 
