@@ -83,7 +83,9 @@ def check() -> Response | None:
     return None
 
 
-def page_allowed(need: str) -> bool:
-    """Whether the signed-in user may see a page needing ``need`` (its layout asks)."""
+def layout_refused(need: str) -> bool:
+    """Whether a page needing ``need`` refuses the signed-in user (its layout asks). Without
+    a user it is Dash building its validation layout at start-up (every page's ids, no
+    data): every real request carries a user, since the login guard answers the rest."""
     user = g.get("user")
-    return user is not None and allowed(user.role, need)
+    return user is not None and not allowed(user.role, need)

@@ -67,7 +67,7 @@ def _field_row(field: str, lang: str) -> html.Div:
 
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
     lang = page_language(lang)
-    if not permit.page_allowed("import"):         # the guard refuses its callbacks too
+    if permit.layout_refused("import"):         # the guard refuses its callbacks too
         return forbidden_notice(lang)
     return html.Div(
         [

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import auditing, clock, permit
 from dashboard.components.ids import audit as ids
-from dashboard.context import app_context
+from dashboard.context import app_context, current_user
 from dashboard.i18n import t
 from dashboard.pagelang import forbidden_notice, page_language
 from dashboard.views import audit as logic
@@ -34,10 +34,11 @@ def _field(label_key: str, control: Any, lang: str, for_id: str | None = None) -
 
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
     lang = page_language(lang)
-    if not permit.page_allowed("audit"):
+    if permit.layout_refused("audit"):
         return forbidden_notice(lang)
+    signed_in = current_user() is not None         # none: Dash's validation layout, no data
     anyone = t("audit.filter.any", lang)
-    users = [{"label": n, "value": n} for n in audit.user_names(app_context().store)]
+    users = [{"label": n, "value": n} for n in audit.user_names(app_context().store)] if signed_in else []
     whats = [{"label": t(f"audit.what.{w}", lang), "value": w} for w in audit.WHATS]
     outcomes = [{"label": t(f"audit.outcome.{o}", lang), "value": o} for o in audit.OUTCOMES]
     return html.Div([
