@@ -60,8 +60,10 @@ def signed_in_session(url: str) -> requests.Session:
 
 
 def assert_error(answer, status: int) -> dict:
-    assert answer.status_code == status, answer.text[:300]
-    body = answer.json()
+    """The one error shape, from requests or a Flask test client."""
+    assert answer.status_code == status, answer.get_data(as_text=True)[:300] if hasattr(answer, "get_data") \
+        else answer.text[:300]
+    body = answer.get_json() if hasattr(answer, "get_json") else answer.json()
     assert set(body) == {"status", "error", "errors"} and body["status"] == status
     return body
 
@@ -354,3 +356,32 @@ def test_stored_script_payloads_show_as_text_on_every_page(server, browser, logi
     finally:
         context.close()
     assert dialogs == []
+
+
+# -- uploads -----------------------------------------------------------------------------------------
+def test_an_upload_beyond_upload_max_mb_is_413_before_it_is_read(writable_app, admin_token):
+    from dashboard.app import create_app
+    from queries.settings import load_settings
+
+    _, store = writable_app
+    app = create_app(load_settings({}).with_overrides(upload_max_mb=1, api_max_body_kb=16), store)
+    client = app.server.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    big = b'{"output": "x", "inputs": [], "changedPropIds": [], "state": [], "pad": "' + b"A" * 3_000_000 + b'"}'
+    assert_error(client.post("/_dash-update-component", data=big, content_type="application/json"), 413)
+    # a callback body bigger than the API's bound but within the upload's reaches Dash
+    small = b'{"output": "x", "pad": "' + b"A" * 100_000 + b'"}'
+    assert client.post("/_dash-update-component", data=small, content_type="application/json").status_code != 413
+    assert_error(client.post("/api/v1/matters", data=small, content_type="application/json"), 413)
+
+
+def test_saved_mappings_go_next_to_the_database(writable_app):
+    from dashboard.context import app_context
+    from dashboard.pages import admin_import as page
+
+    app, _ = writable_app
+    with app.server.test_request_context("/admin/import"):
+        folder = page._mappings_dir()
+        db = Path(app_context().settings.db_path)
+    assert folder == db.parent / f"{db.stem}-mappings"
+    assert Path(__file__).resolve().parents[1] not in folder.resolve().parents

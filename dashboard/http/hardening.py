@@ -149,7 +149,8 @@ class Hardening:
 
     def install(self, server: Flask) -> None:
         server.config["MAX_CONTENT_LENGTH"] = self.api_max
-        server.before_request(self.check)
+        # first of all, before Dash's own hooks (its first request reads the body to lay out pages)
+        server.before_request_funcs.setdefault(None, []).insert(0, self.check)
         server.after_request(self.headers)
 
     # before every request, before the login guard
