@@ -376,10 +376,15 @@ def test_an_upload_beyond_upload_max_mb_is_413_before_it_is_read(writable_app, a
 
 
 def test_saved_mappings_go_next_to_the_database(writable_app):
+    import sys
+
+    import dash
+
     from dashboard.context import app_context
-    from dashboard.pages import admin_import as page
 
     app, _ = writable_app
+    # the module Dash registered (importing it as dashboard.pages.… would register the page twice)
+    page = sys.modules[next(name for name in dash.page_registry if name.endswith("admin_import"))]
     with app.server.test_request_context("/admin/import"):
         folder = page._mappings_dir()
         db = Path(app_context().settings.db_path)
