@@ -17,6 +17,7 @@ from dashboard import auth, http
 from dashboard.components.ids import shell as ids
 from dashboard.components.navbar import navbar
 from dashboard.context import AppContext, current_user
+from dashboard.http import hardening
 from dashboard.i18n import language_from_search, t
 from dashboard.reader import Reader
 from layers.placement import LocatorCache
@@ -57,6 +58,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
                                   "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s})
     AppContext(settings=settings, store=store, reader=Reader(store, cache, settings.cache_timeout_s),
                locator=LocatorCache(store)).install(server)
+    hardening.install(app, settings)   # Host, size, cross-site and rate checks; the headers
     auth.install(server)           # the login guard runs before every other handler
     http.install(server)
 

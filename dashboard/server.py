@@ -30,8 +30,9 @@ def run_op(name: str):
     if not remote.is_loopback:
         abort(403)
     expected = app_context().ops_token
-    given = request.headers.get("X-Township-Token", "")
-    if not expected or not hmac.compare_digest(given, expected):
+    # bytes, so that a non-ASCII token is a wrong one (compare_digest refuses such str)
+    given = request.headers.get("X-Township-Token", "").encode("utf-8", "surrogateescape")
+    if not expected or not hmac.compare_digest(given, expected.encode("utf-8")):
         abort(403)
     op = OPS.get(name)
     if op is None:

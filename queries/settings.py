@@ -47,6 +47,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_idle_min", 30, "a signed-in session unused this long ends"),
     Setting("behind_https", False, "served behind an HTTPS reverse proxy: session cookies are Secure"),
     Setting("open311_public_read", True, "Open311 GET (services, requests) answers without a login"),
+    Setting("allowed_hosts", "127.0.0.1,localhost",
+            "host names the Host header may carry (comma list; the serve host is added; * for any)"),
+    Setting("frame_ancestors", "'none'",
+            "who may frame the pages (CSP frame-ancestors), e.g. 'self' or a kiosk's origin"),
+    Setting("api_max_body_kb", 1024, "a larger request body is refused (413) before it is read"),
+    Setting("upload_max_mb", 200, "largest file the import page takes"),
+    Setting("login_rate_per_min", 10, "sign-in attempts per minute from one address, and for one user name"),
+    Setting("intake_rate_per_min", 600, "POST /api/v1/matters per minute for one token (or address)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -75,6 +83,12 @@ class Settings:
     session_idle_min: int
     behind_https: bool
     open311_public_read: bool
+    allowed_hosts: str
+    frame_ancestors: str
+    api_max_body_kb: int
+    upload_max_mb: int
+    login_rate_per_min: int
+    intake_rate_per_min: int
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""
@@ -130,7 +144,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         clock.check_zone(settings.timezone)
     except clock.ClockError as exc:
         raise SettingsError(str(exc)) from exc
-    for name in ("login_max_failures", "login_lockout_min", "session_idle_min"):
+    for name in ("login_max_failures", "login_lockout_min", "session_idle_min", "api_max_body_kb",
+                 "upload_max_mb", "login_rate_per_min", "intake_rate_per_min"):
         if getattr(settings, name) < 1:
             raise SettingsError(f"setting {name}: must be at least 1")
     if not 0 < settings.yellow_fraction < 1:

@@ -81,7 +81,8 @@ def writable_app(demo_db_path, admin_token, tmp_path_factory):
     path = tmp_path_factory.mktemp("writable") / "township.duckdb"
     shutil.copy(demo_db_path, path)
     store = Store(path)
-    app = create_app(load_settings({}).with_overrides(db_path=str(path)), store)
+    # many sign-ins from one test address: the login rate limit is tried in test_hardening
+    app = create_app(load_settings({}).with_overrides(db_path=str(path), login_rate_per_min=100_000), store)
     sign_in(app.server, admin_token)       # every test client of this app acts as the test admin
     yield app, store
     store.close()

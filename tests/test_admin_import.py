@@ -4,6 +4,7 @@ summary matches a direct count, and bad files give one message and change nothin
 from __future__ import annotations
 
 import base64
+import gzip
 import shutil
 import tomllib
 
@@ -180,8 +181,17 @@ def test_upload_limits_and_mapping_files(tmp_path):
     with pytest.raises(logic.UploadError) as suffix:
         logic.save_upload(tmp_path, "grid.shp", "data:;base64,AAAA")
     assert suffix.value.key == "admin.error.suffix"
-    _token, gz = logic.save_upload(tmp_path, "M.CSV.GZ", "data:;base64,AAAA")
+    packed = "data:;base64," + base64.b64encode(gzip.compress(b"id,created_at\n")).decode()
+    _token, gz = logic.save_upload(tmp_path, "M.CSV.GZ", packed)
     assert gz.name == "upload.csv.gz"
+    for name in ("fake.csv.gz", "fake.xlsx"):                  # the content must be what the name says
+        with pytest.raises(logic.UploadError) as content:
+            logic.save_upload(tmp_path, name, "data:;base64," + base64.b64encode(b"id,created_at\n").decode())
+        assert content.value.key == "admin.error.content"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(logic.UploadError):                      # refused half-way: nothing is left
+        logic.save_upload(tmp_path, "x.csv", "data:;base64," + base64.b64encode(b"a" * 2000).decode() + "!!!!")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
     text = logic.render_toml(logic.build_mapping({"id": "编号", "created_at": "受理 时间", "status": "状态"},
                                                  status={"已办结": "closed", 'say "done"': "closed"}))
@@ -195,3 +205,27 @@ def test_upload_limits_and_mapping_files(tmp_path):
         logic.save_mapping_file(tmp_path, "../evil", text)
     assert name.value.key == "admin.error.mapping_name"
     assert "[columns] must name" in logic.check_mapping(logic.render_toml({"columns": {"id": "编号"}}))
+
+
+def test_a_big_upload_is_decoded_in_chunks_and_its_file_removed_after_the_import(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(logic, "DECODE_CHUNK", 8)              # many chunks, also for a small file
+    lat, lon = _cell_point(store)
+    data = _csv(lat, lon).encode("utf-8")
+    _token, path = _upload(tmp_path, "chunks.csv", data)
+    assert path.read_bytes() == data
+    info = logic.inspect_upload(path, "chunks.csv")
+    _text, mapping = _mapping_from_page_picks(info)
+    board = logic.JobBoard()
+    job = board.get(board.start(OPS["import_matters"], store, path, mapping, info["rows"], wait=True))
+    assert job.snapshot()["state"] == "done"
+    assert not path.exists() and job.rejects_path.exists()     # the upload is gone, the rejects stay
+
+
+def test_old_upload_folders_are_swept(tmp_path):
+    import os
+
+    base = tmp_path / "uploads"
+    _token, old = _upload(tmp_path, "old.csv", b"a,b\n1,2\n")
+    os.utime(old.parent, (0, 0))
+    _token, new = _upload(tmp_path, "new.csv", b"a,b\n1,2\n")
+    assert not old.parent.exists() and new.exists() and len(list(base.iterdir())) == 1

@@ -448,7 +448,7 @@ def test_api_acknowledges_with_who(client):
     assert ok.status_code == 200 and ok.get_json()["acknowledged_by"] == "坐席员 李娜"
     after = client.get("/api/v1/warnings").get_json()["warnings"][0]
     assert after["acknowledged"]["by"] == "坐席员 李娜"
-    assert client.post(f"/api/v1/warnings/{key}/ack", data="x").status_code == 422
+    assert client.post(f"/api/v1/warnings/{key}/ack", data="x", content_type="application/json").status_code == 422
     assert client.post("/api/v1/warnings/none:such/ack", json={}).status_code == 404
     client.environ_base.pop("HTTP_AUTHORIZATION")
     assert client.post(f"/api/v1/warnings/{key}/ack", json={}).status_code == 401

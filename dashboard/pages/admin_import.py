@@ -27,8 +27,6 @@ from dashboard.pagelang import forbidden_notice, page_language
 from dashboard.views import admin_import as logic
 from dashboard.writeops import OPS
 
-LIMIT_MB = logic.MAX_UPLOAD_BYTES // (1024 * 1024)
-
 
 def page_title(**_path_variables: Any) -> str:
     lang = page_language()
@@ -51,7 +49,16 @@ def _upload_dir() -> Path:
 
 
 def _mappings_dir() -> Path:
-    return app_context().mappings_dir or logic.MAPPINGS_DIR
+    """Saved mappings: a folder next to the database (data, never the app's source tree)."""
+    ctx = app_context()
+    if ctx.mappings_dir is None:
+        db = Path(ctx.settings.db_path)
+        ctx.mappings_dir = db.with_name(f"{db.stem}-mappings")
+    return ctx.mappings_dir
+
+
+def _limit_mb() -> int:
+    return app_context().settings.upload_max_mb
 
 
 # -- layout ------------------------------------------------------------------------------------
@@ -80,7 +87,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             dcc.Download(id=ids.ADM_MAPPING_DOWNLOAD),
             dcc.Download(id=ids.ADM_REJECTS_DOWNLOAD),
             html.Div([html.H1(t("admin.page", lang), className="page-title")], className="toolbar"),
-            html.P(t("admin.intro", lang, limit=LIMIT_MB), className="adm-intro"),
+            html.P(t("admin.intro", lang, limit=_limit_mb()), className="adm-intro"),
             html.P(t("admin.access", lang), className="adm-access"),
             panel(t("admin.step.upload", lang), [
                 dcc.Upload(id=ids.ADM_UPLOAD, multiple=False, accept=".csv,.gz,.xlsx",
@@ -161,11 +168,14 @@ def receive_upload(contents: str | None, filename: str | None, lang: str):
     if not contents:
         return no_update, no_update, no_update
     try:
-        token, path = logic.save_upload(_upload_dir(), filename or "", contents)
-        info = logic.inspect_upload(path, filename or path.name)
+        token, path = logic.save_upload(_upload_dir(), filename or "", contents,
+                                        limit=_limit_mb() * 1024 * 1024)
     except logic.UploadError as exc:
-        return None, _message(t(exc.key, lang, limit=LIMIT_MB, reason=exc.detail), "error"), None
+        return None, _message(t(exc.key, lang, limit=_limit_mb(), reason=exc.detail), "error"), None
+    try:
+        info = logic.inspect_upload(path, filename or path.name)
     except ValueError as exc:
+        logic.remove_upload(path)                     # not a table: nothing to keep
         return None, _message(t("admin.error.file", lang, reason=str(exc)), "error"), None
     info["token"] = token
     encoding = t("admin.upload.encoding", lang, encoding=info["encoding"]) if info["encoding"] != "utf-8" else ""

@@ -15,6 +15,7 @@ import binascii
 import json
 import re
 import secrets
+import shutil
 import threading
 import time
 import tomllib
@@ -30,10 +31,14 @@ from queries.imports.files import TextTable, read_text_table
 from queries.imports.mapping import IMPORT_STATUSES, Mapping, load_mapping
 
 # Bigger exports go through the command line (`python -m dashboard import-matters`), which
-# reads the file where it lies instead of carrying it through the browser as base64.
+# reads the file where it lies instead of carrying it through the browser as base64. The
+# page's bound is setting upload_max_mb; this is its default.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx")
-MAPPINGS_DIR = Path(__file__).resolve().parents[2] / "data" / "mappings"
+# What a compressed or Excel file starts with (a .csv's text is checked by inspect_upload).
+MAGIC = {".csv.gz": b"\x1f\x8b", ".xlsx": b"PK\x03\x04"}
+DECODE_CHUNK = 4 * 1024 * 1024          # base64 characters decoded and written at a time (a multiple of 4)
+UPLOADS_KEPT_S = 24 * 3600              # an upload folder older than this is swept at the next upload
 PREVIEW_ROWS = 10
 REJECTS_SHOWN = 20
 # A column with more distinct values than this is no status column: its values are not listed.
@@ -108,25 +113,68 @@ def upload_suffix(filename: str) -> str | None:
 
 def save_upload(base: Path, filename: str, contents: str, *, limit: int = MAX_UPLOAD_BYTES) -> tuple[str, Path]:
     """Write a dcc.Upload ``contents`` (a data URL) into a fresh folder under ``base``;
-    returns (token, path). The token, not the path, travels to the browser."""
+    returns (token, path). The token, not the path, travels to the browser. The base64 is
+    decoded and written a chunk at a time (the decoded file is never a second copy in
+    memory), and the file must be what its name says: gzip, an xlsx (zip) or text."""
     suffix = upload_suffix(filename)
     if suffix is None:
         raise UploadError("admin.error.suffix")
     _, _, encoded = (contents or "").partition(",")
     if len(encoded) * 3 // 4 > limit:
         raise UploadError("admin.error.too_big")
-    try:
-        data = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise UploadError("admin.error.unreadable", str(exc)) from exc
-    if len(data) > limit:
-        raise UploadError("admin.error.too_big")
+    sweep_uploads(base)
     token = secrets.token_hex(8)
     folder = Path(base) / token
     folder.mkdir(parents=True)
     path = folder / f"upload{suffix}"
-    path.write_bytes(data)
+    try:
+        written = 0
+        with open(path, "wb") as out:
+            for start in range(0, len(encoded), DECODE_CHUNK):
+                try:
+                    data = base64.b64decode(encoded[start:start + DECODE_CHUNK], validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise UploadError("admin.error.unreadable", str(exc)) from exc
+                if start == 0:
+                    check_content(suffix, data)
+                written += len(data)
+                if written > limit:
+                    raise UploadError("admin.error.too_big")
+                out.write(data)
+        if written == 0:
+            check_content(suffix, b"")
+    except BaseException:
+        remove_upload(path)
+        raise
     return token, path
+
+
+def check_content(suffix: str, head: bytes) -> None:
+    """UploadError unless the file's first bytes fit its kind."""
+    magic = MAGIC.get(suffix)
+    if magic is not None and not head.startswith(magic):
+        raise UploadError("admin.error.content")
+    # a .csv's content (text, a table) is checked by inspect_upload, which reads it whole
+
+
+def remove_upload(path: Path | None) -> None:
+    """Delete an upload's folder (the file, and the rejects of its import)."""
+    if path is not None:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
+def sweep_uploads(base: Path, older_than_s: float = UPLOADS_KEPT_S) -> None:
+    """Remove upload folders left from earlier sessions (never imported, or imported long ago)."""
+    base = Path(base)
+    if not base.is_dir():
+        return
+    cutoff = time.time() - older_than_s
+    for folder in base.iterdir():
+        try:
+            if folder.is_dir() and _TOKEN.match(folder.name) and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def upload_path(base: Path, token: str | None) -> Path | None:
@@ -368,6 +416,7 @@ def run_import(job: ImportJob, op: Callable[..., dict[str, Any]], store: Any, pa
         with job.lock:
             job.error, job.state = message, "failed"
     finally:
+        Path(path).unlink(missing_ok=True)      # the upload is imported (or failed): only the rejects stay
         with job.lock:
             job.finished = time.monotonic()
 
