@@ -64,7 +64,7 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     # the imports (file paths and options as JSON-able arguments)
     "import_grid": audited("import", import_grid, "path"),
     "import_matters": audited("import", import_matters, "path"),
-    # accounts (issue 11): passwords travel as JSON to the loopback endpoint, never as arguments
+    # accounts: passwords travel as JSON to the loopback endpoint, never as arguments
     "user_add": audited("user_change", accounts.add_user),
     "user_disable": audited("user_change", accounts.disable_user),
     "user_reset": audited("user_change", accounts.reset_password),

@@ -1,4 +1,4 @@
-"""Hardening (issue 11, part 4): what every request passes before the login guard and what
+"""Hardening: what every request passes before the login guard and what
 every answer carries, installed once by ``create_app``.
 
 - **Host** — the ``Host`` header must name one of setting ``allowed_hosts`` (a comma list;

@@ -1,4 +1,4 @@
--- Accounts (issue 11): the people who sign in, their role and the villages they may see,
+-- Accounts: the people who sign in, their role and the villages they may see,
 -- and their API tokens. Only slow hashes of passwords (scrypt, with its salt and
 -- parameters) and hashes of tokens are kept. The session-signing secret is a meta key
 -- written with this migration (queries.store), so restarts keep sessions valid.
