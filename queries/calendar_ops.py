@@ -97,13 +97,14 @@ def load_schedule(store: Store, *, rows: list[dict[str, Any]], source: str) -> d
     kept = workcal.holidays_of_table(table)
     kept = kept[~pd.Series([d.year in years for d in kept["day"]], dtype=bool).to_numpy()]
     holidays = pd.concat([kept, schedule], ignore_index=True)
-    known = {int(y) for y in pd.to_datetime(table.loc[table["schedule_known"], "day"]).dt.year.unique()} | set(years)
+    known = _loaded_years(table) | set(years)
+
     def record(cur, now: datetime, summary: dict[str, Any]) -> None:
         store.execute_write(cur, "calendar/record_load", now=now, source=source,
                             years=",".join(map(str, years)), days=len(schedule),
                             changed=summary["days_changed"], moved=summary["deadlines_moved"])
 
-    summary = _apply(store, holidays, office_hours_periods(store), known, mode="schedule",
+    summary = _apply(store, table, holidays, office_hours_periods(store), known, mode="schedule",
                      why=f"节假日安排 {','.join(map(str, years))} 载入 ({source})", record=record)
     return {"source": source, "years": years, "rows": len(schedule), **summary}
 
@@ -120,19 +121,23 @@ def change_office_hours(store: Store, *, hours: str, from_day: str) -> dict[str,
         raise CalendarChangeError(str(exc)) from None
     periods = [(d, h) for d, h in office_hours_periods(store) if d < first] + [(first, hours)]
     table = store.frame("SELECT * FROM work_days ORDER BY day")
-    known = {int(y) for y in pd.to_datetime(table.loc[table["schedule_known"], "day"]).dt.year.unique()}
-    summary = _apply(store, workcal.holidays_of_table(table), periods, known, mode="hours",
+    summary = _apply(store, table, workcal.holidays_of_table(table), periods, _loaded_years(table), mode="hours",
                      why=f"办公时间自 {first} 起为 {hours}",
                      record=lambda cur, now, _summary: store.execute_write(
                          cur, "calendar/record_office_hours", from_day=first, hours=hours, now=now))
     return {"office_hours": hours, "from": first.isoformat(), **summary}
 
 
-def _apply(store: Store, holidays: pd.DataFrame, periods: list[tuple[date, str]], known: set[int], *,
-           mode: str, why: str, record) -> dict[str, Any]:
+def _loaded_years(work_days: pd.DataFrame) -> set[int]:
+    """The years whose holiday schedule a ``work_days`` table holds."""
+    return {int(y) for y in pd.to_datetime(work_days.loc[work_days["schedule_known"], "day"]).dt.year.unique()}
+
+
+def _apply(store: Store, old_table: pd.DataFrame, holidays: pd.DataFrame, periods: list[tuple[date, str]],
+           known: set[int], *, mode: str, why: str, record) -> dict[str, Any]:
+    """Rebuild ``work_days`` (read by the caller as ``old_table``) and what follows from it."""
     now = clock.now().replace(microsecond=0)
     today = now.date()
-    old_table = store.frame("SELECT * FROM work_days ORDER BY day")
     new_table = workcal.build_work_days(periods, holidays, known_years=known)
     cols = ["kind", "am_start", "am_end", "pm_start", "pm_end"]
     differs = (old_table[cols].reset_index(drop=True) != new_table[cols].reset_index(drop=True)).any(axis=1)
