@@ -13,6 +13,7 @@ from flask import Blueprint, abort, jsonify, request
 from dashboard.context import EXTENSION, app_context
 from dashboard.writeops import OPS
 from queries import calendar_ops, clock, ops
+from queries.concurrency import Maintenance
 from queries.settings import Settings
 from queries.store import Store, StoreError
 
@@ -53,8 +54,11 @@ def serve(settings: Settings) -> None:
 
     from queries.settings import SettingsError
 
-    store = Store(settings.db_path, office_hours=settings.office_hours,
-                  query_time_limit_ms=settings.query_time_limit_ms)
+    # Requests drive every query of this process: DuckDB may touch no file but the
+    # database's own. A file that cannot be opened for writing (a read-only file system, a
+    # full disk) is served read-only, degraded, until it can (store.probe).
+    store = Store.open_degraded(settings.db_path, office_hours=settings.office_hours,
+                                query_time_limit_ms=settings.query_time_limit_ms, external_access=False)
     built_in = store.meta("timezone")
     if built_in and built_in != settings.timezone:
         store.close()
@@ -67,8 +71,17 @@ def serve(settings: Settings) -> None:
 
     app = create_app(settings, store)
     app.server.register_blueprint(ops_blueprint)
+    # Slow clients must not starve the desk: waitress hands a thread only a whole request,
+    # but every open connection counts against its limit (100 by default, where about 99
+    # idle half-sent connections stopped it answering). A higher limit, and idle or
+    # half-sent connections closed after server_channel_timeout_s (looked for every 2 s).
     server = create_server(app.server, host=settings.host, port=settings.port,
-                           threads=settings.server_threads, ident="township")
+                           threads=settings.server_threads, ident="township",
+                           connection_limit=settings.server_connection_limit,
+                           channel_timeout=settings.server_channel_timeout_s, cleanup_interval=2,
+                           backlog=1024, asyncore_use_poll=True)
+    maintenance = Maintenance(store, wal_limit_bytes=int(settings.checkpoint_wal_mb * 1024 * 1024),
+                              interval_s=settings.checkpoint_interval_s).start()
     url = f"http://{settings.host}:{server.effective_port}"
     ann = ops.announce_server(settings.db_path, url)
     app.server.extensions[EXTENSION].ops_token = ann.token
@@ -84,6 +97,7 @@ def serve(settings: Settings) -> None:
         pass
     finally:
         ops.withdraw_announcement(settings.db_path, ann)
+        maintenance.stop()
         server.close()
         store.close()
     sys.exit(0)

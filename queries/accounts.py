@@ -236,9 +236,12 @@ def verify_password(store: Store, name: Any, password: Any, *, max_failures: int
         raise LoginRefused("locked", locked_until)
     if password_matches(password, found["password_hash"]) and not found["disabled"]:
         if found["failed_logins"] or locked_until is not None:
-            with store.write() as cur:
-                store.execute_write(cur, "accounts/record_login", user_id=found["user_id"], failed_logins=0,
-                                    locked_until=None)
+            try:
+                with store.write() as cur:
+                    store.execute_write(cur, "accounts/record_login", user_id=found["user_id"], failed_logins=0,
+                                        locked_until=None)
+            except StoreError:
+                pass      # a store that cannot write (a full disk) still lets the right password in
         return _user(found)
     with store.write() as cur:       # counted in the writer: concurrent failures add up
         again = store.select_in(cur, "accounts/find_user", name=name)[0]

@@ -132,8 +132,10 @@ class GroupCommit:
         except _NothingWritten:
             pass                   # only refusals: rolled back, the data version stays
         except BaseException as exc:  # noqa: BLE001 — isolate: each alone, in its own transaction
-            if len(batch) == 1:
-                batch[0].error, batch[0].result = exc, None
+            if len(batch) == 1 or getattr(store, "fault", None) is not None:
+                # one write, or a fault of the file (a full disk): alone, each would fail the same way
+                for item in batch:
+                    item.error, item.result = exc, None
             else:
                 for item in batch:
                     item.error = item.result = None
@@ -141,3 +143,49 @@ class GroupCommit:
                 return
         for item in batch:
             item.done.set()
+
+
+class Maintenance:
+    """The server's housekeeping thread, once a second: while the store is degraded, look
+    whether the fault cleared (``store.probe``); else checkpoint when the WAL has grown past
+    ``wal_limit_bytes`` or has waited ``interval_s`` since the last checkpoint. DuckDB keeps
+    what the WAL holds in memory too (about 165 KB a write), so without checkpoints the
+    server's memory grows with every write until it restarts."""
+
+    TICK_S = 1.0
+
+    def __init__(self, store: Any, wal_limit_bytes: int, interval_s: float) -> None:
+        self.store = store
+        self.wal_limit_bytes = wal_limit_bytes
+        self.interval_s = interval_s
+        self._stopped = threading.Event()
+        self._last_checkpoint = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="township-maintenance", daemon=True)
+
+    def start(self) -> "Maintenance":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            time.sleep(self.TICK_S)   # not Event.wait(timeout): see Watchdog._run
+            if self._stopped.is_set():
+                return
+            with contextlib.suppress(Exception):   # a failed round is tried again the next second
+                self.tick()
+
+    def tick(self) -> None:
+        store = self.store
+        if store.fault is not None:
+            store.probe()
+            return
+        wal = store.wal_bytes()
+        due = time.monotonic() - self._last_checkpoint >= self.interval_s
+        if wal >= self.wal_limit_bytes or (wal and due):
+            try:
+                store.checkpoint(attempts=1)
+            finally:
+                self._last_checkpoint = time.monotonic()

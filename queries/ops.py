@@ -8,6 +8,7 @@ and returns a JSON-able summary. The registry of operations is ``dashboard.write
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -76,7 +77,12 @@ def announce_server(db_path: str | Path, url: str) -> ServerAnnouncement:
     Readable by the owner only; removed when the server stops."""
     ann = ServerAnnouncement(url=url, token=secrets.token_urlsafe(32), pid=os.getpid())
     path = announcement_path(db_path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:     # a read-only folder: served read-only, no CLI writes through it
+        print(f"warning: cannot announce the server in {path} ({exc.strerror}); writing commands "
+              f"cannot reach it", file=sys.stderr, flush=True)
+        return ann
     with os.fdopen(fd, "w") as fh:
         json.dump(ann.__dict__, fh)
     return ann
@@ -94,4 +100,5 @@ def read_announcement(db_path: str | Path) -> ServerAnnouncement | None:
 def withdraw_announcement(db_path: str | Path, ann: ServerAnnouncement) -> None:
     current = read_announcement(db_path)
     if current is not None and current.token == ann.token:
-        announcement_path(db_path).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            announcement_path(db_path).unlink(missing_ok=True)

@@ -55,6 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_max_mb", 200, "largest file the import page takes"),
     Setting("login_rate_per_min", 10, "sign-in attempts per minute from one address, and for one user name"),
     Setting("intake_rate_per_min", 600, "POST /api/v1/matters per minute for one token (or address)"),
+    Setting("checkpoint_wal_mb", 2.0, "the server checkpoints once the WAL holds this many MB (memory stays flat)"),
+    Setting("checkpoint_interval_s", 60.0, "and at least this often (seconds) while the WAL holds anything"),
+    Setting("server_connection_limit", 500, "open connections the server takes; more wait in the listen backlog"),
+    Setting("server_channel_timeout_s", 15,
+            "a connection sending nothing (or a half-sent request) this long is closed"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -89,6 +94,10 @@ class Settings:
     upload_max_mb: int
     login_rate_per_min: int
     intake_rate_per_min: int
+    checkpoint_wal_mb: float
+    checkpoint_interval_s: float
+    server_connection_limit: int
+    server_channel_timeout_s: int
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""

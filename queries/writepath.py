@@ -154,12 +154,9 @@ def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
     code = _text(errors, body, "category", required=True, max_len=20)
     category = None
     if code is not None:
-        cur = store.cursor()
-        try:
+        with store.reading() as cur:
             found = cur.execute("SELECT category_id, code, major_code, default_dept_id, limit_value, limit_unit, "
                                 "urgency FROM categories WHERE code = ?", [code]).fetchone()
-        finally:
-            cur.close()
         if found is None:
             errors.append({"field": "category", "problem": "unknown category code", "value": code})
         else:

@@ -1,8 +1,10 @@
 """The HTTP API beside the pages: a health check for operators and the KPI summary for
 other systems (a big screen, the county center).
 
-``GET /healthz`` → 200 ``{"status": "ok", "matters": n, "schema_version": v}``, or 503
-with a reason when the store cannot answer. ``GET /api/v1/summary`` → the overview's KPI
+``GET /healthz`` → 200 ``{"status": "ok", "matters": n, "schema_version": v, "writable":
+true}``; 200 ``{"status": "degraded", "writable": false, "reason": …, "since": …}`` while the
+store reads but cannot write (a full disk, a read-only file, a vanished folder); 503 with a
+reason when the store cannot answer at all. ``GET /api/v1/summary`` → the overview's KPI
 tiles for the whole township now, rates with their numerators and denominators.
 """
 from __future__ import annotations
@@ -27,6 +29,10 @@ def healthz():
         row = store.run("overview/health").iloc[0]
         body = {"status": "ok", "matters": int(row["matters"]), "schema_version": int(store.schema_version),
                 "data_version": int(row["data_version"])}
+        writing = store.status()
+        body["writable"] = writing["writable"]
+        if store.fault is not None:
+            body.update(status="degraded", reason=writing["reason"], since=writing["since"])
     except Exception as exc:  # noqa: BLE001 — any failure to answer is "unhealthy", said in one line
         log.warning("health check failed: %s", exc)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -236,11 +236,8 @@ class Township:
 
 
 def current_township(store: Store) -> Township | None:
-    cur = store.cursor()
-    try:
+    with store.reading() as cur:
         frame = _fetch(cur, "imports/current_township")
-    finally:
-        cur.close()
     if not len(frame):
         return None
     row = frame.iloc[0]
