@@ -88,10 +88,33 @@ def _demo_accounts(path: Path, only_if_none: bool = False) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    result = run_write_op(args.db_path or load_settings().db_path, "backup", to=args.to)
+    """``backup --to FILE``, or ``--to-dir DIR`` with retention (the scheduled form: a file
+    named by the time, then the older ones pruned to --keep-daily and --keep-weekly)."""
+    from queries import ops
+
+    if bool(args.to) == bool(args.to_dir):
+        raise CommandError("give either --to FILE or --to-dir DIR")
+    folder = Path(args.to_dir).expanduser().resolve() if args.to_dir else None
+    if folder is not None and not folder.is_dir():
+        raise CommandError(f"{folder}: no such folder")
+    target = str(folder / ops.backup_name(clock.now())) if folder else args.to
+    result = run_write_op(args.db_path or load_settings().db_path, "backup", to=target)
     via = f" (through the server at {result['via_server']})" if "via_server" in result else ""
-    print(f"backup written to {result['backup']}: {result['matters']:,} matters, "
-          f"{result['bytes'] / 1e6:.1f} MB{via}")
+    print(f"backup written to {result['backup']}: {result['matters']:,} matters, {result['events']:,} events, "
+          f"{result['bytes'] / 1e6:.1f} MB in {result['seconds']:.1f} s, writes paused "
+          f"{result['writes_paused_s']:.2f} s{via}; events checksum {result['events_checksum']}")
+    if folder is not None:
+        for name in ops.prune_backups(folder, args.keep_daily, args.keep_weekly):
+            print(f"removed old backup {name}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from queries import ops
+
+    done = ops.restore(source=args.source, db_path=args.db_path or load_settings().db_path, replace=args.replace)
+    print(f"restored {done['restored']} from {done['from']}: {done['matters']:,} matters, {done['events']:,} "
+          f"events; events checksum {done['events_checksum']}")
     return 0
 
 
@@ -259,8 +282,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (works while serving)")
     db(p)
-    p.add_argument("--to", required=True, help="the new file")
+    p.add_argument("--to", help="the new file")
+    p.add_argument("--to-dir", help="a folder: the file is named by the time, older ones pruned (retention)")
+    p.add_argument("--keep-daily", type=int, default=7, help="with --to-dir: the newest of this many days (7)")
+    p.add_argument("--keep-weekly", type=int, default=4, help="with --to-dir: and of this many weeks (4)")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="bring a backup back as the database (never over a running server's)")
+    db(p)
+    p.add_argument("--from", dest="source", required=True, help="the backup file")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing database file (its server stopped)")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("channel", help="intake channels (Open311 api keys): add, list, revoke")
     channel_sub = p.add_subparsers(dest="channel_command", required=True)

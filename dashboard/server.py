@@ -45,8 +45,13 @@ def run_op(name: str):
         return jsonify(op(app_context().store, **args))
     except TypeError as exc:
         return jsonify({"error": f"bad arguments: {exc}"}), 422
-    except (StoreError, ValueError) as exc:
+    except StoreError as exc:
+        return jsonify({"error": str(exc)}), 503 if app_context().store.fault else 409
+    except ValueError as exc:
         return jsonify({"error": str(exc)}), 409
+    except Exception as exc:      # the CLI prints one line, never an HTML page
+        log.exception("operation %s failed", name)
+        return jsonify({"error": f"{name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"}), 500
 
 
 def serve(settings: Settings) -> None:

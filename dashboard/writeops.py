@@ -108,8 +108,10 @@ def _remote_op(ann: ops.ServerAnnouncement, name: str, kwargs: dict[str, Any]) -
                            f"({exc.__class__.__name__})") from exc
     try:
         body = response.json()
-    except ValueError:
-        body = {"error": response.text[:200]}
+    except ValueError:       # never an HTML page as the error: the status and the reason
+        body = {"error": f"{response.status_code} {response.reason} (not a JSON answer)"}
+    if not isinstance(body, dict):
+        body = {"error": f"{response.status_code} {response.reason}"}
     if response.status_code != 200:
         raise CommandError(f"server at {ann.url}: {body.get('error', response.status_code)}")
     body["via_server"] = ann.url

@@ -124,6 +124,7 @@ class Store:
         self._next_probe = 0.0
         self._file_id: tuple[int, int] | None = None
         self.checkpoints = 0
+        self._checkpoints_held = 0
         if str(path) != ":memory:":
             if not self.path.exists() and (read_only or not create):
                 raise StoreError(f"{self.path}: no such database file")
@@ -525,6 +526,8 @@ class Store:
         A failed CHECKPOINT of another kind reopens the database (as a failed COMMIT)."""
         with self._write_lock:
             self._ready_to_write()
+            if self._checkpoints_held:
+                return                  # a backup copies the file: its state must not change
             for attempt in range(attempts):
                 try:
                     self.execute_write(self.con, "store/checkpoint")
@@ -539,6 +542,27 @@ class Store:
                                          "try again") from exc
                     self._fail(exc, always_reopen=True)
                     raise
+
+    @contextmanager
+    def checkpoints_held(self) -> Iterator[float]:
+        """CHECKPOINT now (writes wait for it alone), then hold every checkpoint off, ours
+        and DuckDB's automatic one, until the block ends: the database file keeps its
+        checkpointed state unchanged (writes go to the WAL) while a backup copies it.
+        Yields how long writes waited."""
+        asked = time.monotonic()
+        with self._write_lock:
+            self.checkpoint()
+            paused_s = time.monotonic() - asked
+            self._checkpoints_held += 1
+            self.execute_write(self.con, "store/hold_checkpoints")
+        try:
+            yield paused_s
+        finally:
+            with self._write_lock:
+                self._checkpoints_held -= 1
+                if not self._checkpoints_held and self.con is not None:
+                    with contextlib.suppress(duckdb.Error):
+                        self.execute_write(self.con, "store/release_checkpoints")
 
     def wal_bytes(self) -> int:
         try:
