@@ -242,3 +242,61 @@ def test_a_vanished_folder_refuses_writes_keeps_reads_and_heals_when_it_is_back(
     matters, _ = saved_text(db)
     assert [m[1] for m in matters if m[4] in ("T-here", "T-back", "T-gone")] == \
         [a_body("here")["description"], a_body("back")["description"]]
+
+
+def test_request_driven_queries_reach_no_file_but_the_database(empty_db_path, tmp_path):
+    """The server's store opens DuckDB with external access off: no query of a request can
+    read another file, while the imports (read in Python) and backups (a file copy) work."""
+    from layers.matterimport import import_matters
+    from queries import ops
+    from queries.store import Store
+    from tests.test_import import SMALL, SMALL_MAPPING
+
+    db = tmp_path / "township.duckdb"
+    shutil.copy(empty_db_path, db)
+    (tmp_path / "m.csv").write_text(SMALL, encoding="utf-8")
+    store = Store(db, external_access=False)
+    try:
+        for sql in ("SELECT * FROM read_csv('/etc/passwd')", f"SELECT * FROM read_csv('{tmp_path / 'm.csv'}')",
+                    "COPY (SELECT 1) TO '/tmp/township-escape.csv'", f"ATTACH '{tmp_path / 'other.duckdb'}' AS o"):
+            with pytest.raises(duckdb.PermissionException):
+                store.frame(sql)
+        assert not Path("/tmp/township-escape.csv").exists()
+        assert int(store.run("overview/health").iloc[0]["matters"]) == 0
+        summary = import_matters(store, path=str(tmp_path / "m.csv"), mapping=SMALL_MAPPING)
+        assert summary["imported"] == 3
+        done = ops.backup(store, to=str(tmp_path / "copy.duckdb"))
+        assert done["matters"] == 3
+    finally:
+        store.close()
+
+
+def test_slow_clients_do_not_starve_the_server(empty_build, tmp_path):
+    """Hundreds of idle, half-sent connections (more than waitress's default limit of 100):
+    a normal request is still answered, and the idle ones are closed after the timeout."""
+    import socket
+
+    source, _token = empty_build
+    db = tmp_path / "township.duckdb"
+    shutil.copy(source, db)
+    with serving(db, tmp_path, {"TOWNSHIP_SERVER_CHANNEL_TIMEOUT_S": "3", "TOWNSHIP_DEV_TOOLS": None}) as served:
+        port = int(served.url.rsplit(":", 1)[1])
+        slow = []
+        try:
+            for _ in range(250):
+                s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")     # never finished
+                slow.append(s)
+            assert requests.get(f"{served.url}/healthz", timeout=30).json()["status"] == "ok"
+            closed = 0
+            deadline = time.monotonic() + 30
+            for s in slow:
+                s.settimeout(max(0.1, deadline - time.monotonic()))
+                with contextlib.suppress(OSError):
+                    if s.recv(1) == b"":
+                        closed += 1
+            assert closed == len(slow)
+        finally:
+            for s in slow:
+                s.close()
+        assert requests.get(f"{served.url}/healthz", timeout=30).json()["status"] == "ok"
