@@ -204,10 +204,17 @@ def test_a_read_only_file_serves_the_pages_answers_503_and_writes_again_once_wri
                     page.goto(f"{url}/", wait_until="networkidle")
                     page.wait_for_selector("#ov-map .js-plotly-plot", timeout=30_000)
                     assert "Internal Server Error" not in page.content()
-                finally:
+                    page.goto(f"{url}/desk?lang=en", wait_until="domcontentloaded")
+                    banner = page.wait_for_selector("#desk-store-banner:not(.store-banner-hidden)", timeout=30_000)
+                    assert "cannot be written" in banner.inner_text() and "read-only" in banner.inner_text()
+                except BaseException:
                     page.close()
+                    raise
             remount(disk, "rw")
             answer = until_written(url, headers, a_body("rw-1"))
+            if Path(CHROMIUM).exists():     # the banner goes once the store writes again
+                page.wait_for_selector("#desk-store-banner.store-banner-hidden", state="attached", timeout=30_000)
+                page.close()
             assert answer.status_code == 201, answer.text[:300]
             assert health(url)["status"] == "ok"
             mid = answer.json()["id"]

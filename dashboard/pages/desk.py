@@ -61,6 +61,7 @@ def layout(lang: str | None = None, matter: str | None = None, **_query: Any) ->
             html.Div([html.H1(t("page.desk", lang), className="page-title"),
                       html.Div(t("asof.waiting", lang), id=ids.DESK_AS_OF, className="as-of")],
                      className="toolbar desk-toolbar"),
+            html.Div(id=ids.DESK_STORE_BANNER, className="store-banner store-banner-hidden", role="alert"),
             html.Div(
                 [
                     panel(t("desk.queues.title", lang),
@@ -106,6 +107,17 @@ def _view(tick: dict | None) -> desk.DeskView:
 
 def _minutes_per_day() -> int:
     return common.day_minutes(app_context().store, clock.now())
+
+
+@callback(Output(ids.DESK_STORE_BANNER, "children"), Output(ids.DESK_STORE_BANNER, "className"),
+          Input(ids.DESK_INTERVAL, "n_intervals"), State(ids.DESK_LANG, "data"))
+def store_banner(_n: int, lang: str | None):
+    """While the store cannot write (a full disk, a read-only file), say so and why."""
+    state = app_context().store.status()
+    if state["writable"]:
+        return "", "store-banner store-banner-hidden"
+    return (t("desk.store.degraded", lang or "zh", reason=state["reason"] or "", since=state["since"] or ""),
+            "store-banner")
 
 
 @callback(Output(ids.DESK_TICK, "data"), Input(ids.DESK_INTERVAL, "n_intervals"), State(ids.DESK_TICK, "data"))

@@ -13,7 +13,7 @@ from dashboard import auditing
 from dashboard.i18n import name_of, plain, t
 from queries import lifecycle
 from queries.permissions import Forbidden
-from queries.store import Store
+from queries.store import Store, StoreError
 from queries.writepath import NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, NotFound, apply_action, check_action
 
 # The order the card offers actions in: the loop forward first, then the side paths.
@@ -53,7 +53,7 @@ class Outcome:
     """What an action came to: done (with the new status), refused (409: why), or invalid
     input (422: a message per form slot, and any not tied to a slot in ``message``)."""
 
-    kind: str                                   # done | refused | invalid | not_found | forbidden
+    kind: str                                   # done | refused | invalid | not_found | forbidden | unavailable
     message: str
     field_errors: dict[str, str] = field(default_factory=dict)
     status: str | None = None
@@ -178,6 +178,9 @@ def _perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any
         return Outcome("invalid", " ".join([t("desk.fix_fields", lang), *loose]), slots)
     except NotFound:
         return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
+    except StoreError as exc:       # the store cannot write now (a full disk): nothing was written
+        return Outcome("unavailable", t("desk.store.write_failed", lang, action=action_label, id=matter_id,
+                                        reason=str(exc).splitlines()[0] if str(exc) else ""))
     except ActionRefused:
         status = current_status(store, scope, matter_id)
         need_key = f"need.{action}" if f"need.{action}" in _NEED_KEYS else "need.default"

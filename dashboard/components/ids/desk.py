@@ -9,6 +9,7 @@ DESK_LANG = "desk-lang"              # dcc.Store: the page's language
 DESK_TICK = "desk-tick"              # dcc.Store: {"version", "as_of"}, as on the overview
 DESK_INTERVAL = "desk-interval"
 DESK_AS_OF = "desk-as-of"
+DESK_STORE_BANNER = "desk-store-banner"  # shown while the store cannot write (a full disk), with why
 DESK_QUEUES = "desk-queues"          # the six queues, counts and lists
 DESK_QUEUE_DIGESTS = "desk-queue-digests"  # dcc.Store: what each queue list shows now, hashed
 DESK_CARD_DIGEST = "desk-card-digest"      # dcc.Store: what the card shows now, hashed
