@@ -432,10 +432,11 @@ class Store:
                 self._swapping = True
             try:
                 waited_until = time.monotonic() + self.query_time_limit_ms / 1000
+                given_up = waited_until + 5       # a reader that runs no query (it waits) holds none
                 while True:
                     with self._gate:
                         busy = list(self._readers.values())
-                    if not busy:
+                    if not busy or time.monotonic() > given_up:
                         break
                     if time.monotonic() > waited_until:
                         for cur in busy:
