@@ -64,7 +64,10 @@ class Fault:
 
 
 def is_file_fault(exc: BaseException) -> bool:
-    """A fault of the disk or the file rather than of the statement (and so a 503)."""
+    """A fault of the disk or the file rather than of the statement (and so a 503). A file
+    access the sandbox refuses (external access off) is the statement's fault."""
+    if "disabled by configuration" in str(exc):
+        return False
     return isinstance(exc, (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException,
                             OSError)) or bool(FILE_FAULT.search(str(exc)))
 
@@ -287,7 +290,7 @@ class Store:
         try:
             yield cur
         except duckdb.Error as exc:
-            if is_file_fault(exc) and "disabled by configuration" not in str(exc):
+            if is_file_fault(exc):
                 raise StoreError(fault_reason(exc)) from exc
             raise
         finally:
