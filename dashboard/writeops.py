@@ -23,6 +23,12 @@ def import_matters(store, **kwargs: Any) -> dict[str, Any]:
     return run(store, **kwargs)
 
 
+def import_resources(store, **kwargs: Any) -> dict[str, Any]:
+    from layers.resourceimport import import_resources as run
+
+    return run(store, **kwargs)
+
+
 COMMAND_LINE = "(command line)"          # who a command is audited as: a person with the machine's shell
 
 
@@ -64,6 +70,7 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     # the imports (file paths and options as JSON-able arguments)
     "import_grid": audited("import", import_grid, "path"),
     "import_matters": audited("import", import_matters, "path"),
+    "import_resources": audited("import", import_resources, "path"),
     # accounts: passwords travel as JSON to the loopback endpoint, never as arguments
     "user_add": audited("user_change", accounts.add_user),
     "user_disable": audited("user_change", accounts.disable_user),
