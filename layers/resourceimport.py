@@ -180,12 +180,13 @@ def check_rows(attributes: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, mappi
 
     def column(our: str) -> pd.Series:
         theirs = mapping.columns.get(our)
-        return attributes[theirs] if theirs else pd.Series([None] * n, dtype=object)
+        values = attributes[theirs] if theirs else pd.Series([None] * n, dtype=object)
+        return values.astype(object).where(values.map(lambda v: isinstance(v, str)), None)
 
     def mapped(our: str, table: dict[str, str], allowed: tuple[str, ...], default: str | None) -> pd.Series:
         values = column(our)
         lowered = values.map(lambda v: v.lower() if isinstance(v, str) else None)
-        ours = lowered.map(lambda v: table.get(v, v if v in allowed else "?") if v is not None else default)
+        ours = lowered.map(lambda v: table.get(v, v if v in allowed else "?") if isinstance(v, str) else default)
         unknown = sorted({str(v) for v, o in zip(values, ours) if o == "?"})
         if unknown:
             shown = ", ".join(repr(v) for v in unknown[:20])
