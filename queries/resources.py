@@ -46,14 +46,14 @@ def distances_m(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> n
     return np.hypot(np.asarray(x) - x0, np.asarray(y) - y0)
 
 
-def _box(lon: float, lat: float, radius_m: float) -> dict[str, float]:
+def lonlat_box(lon: float, lat: float, radius_m: float) -> dict[str, float]:
     """A lon/lat box surely holding the circle: 10 % wider than its radius."""
     dlat = radius_m * 1.1 / _EARTH_M_PER_DEG
     dlon = radius_m * 1.1 / (_EARTH_M_PER_DEG * max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 1e-6))
     return {"min_lon": lon - dlon, "max_lon": lon + dlon, "min_lat": lat - dlat, "max_lat": lat + dlat}
 
 
-def _no_box() -> dict[str, None]:
+def no_box() -> dict[str, None]:
     return {"min_lon": None, "max_lon": None, "min_lat": None, "max_lat": None}
 
 
@@ -73,12 +73,12 @@ def listed(store: Store, *, scope: Sequence[int], kinds: Sequence[str] | None = 
     kinds = list(kinds) if kinds else None
     cells = list(cells) if cells else None
     if near is None:
-        frame = store.run("resources/list", scope=list(scope), kinds=kinds, cells=cells, **_no_box())
+        frame = store.run("resources/list", scope=list(scope), kinds=kinds, cells=cells, **no_box())
         return frame.assign(distance_m=np.nan)
     lon, lat = float(near[0]), float(near[1])
     radius = float(radius_m if radius_m is not None else 1000.0)
     check_point(lon, lat, radius)
-    frame = store.run("resources/list", scope=list(scope), kinds=kinds, cells=cells, **_box(lon, lat, radius))
+    frame = store.run("resources/list", scope=list(scope), kinds=kinds, cells=cells, **lonlat_box(lon, lat, radius))
     frame = frame.assign(distance_m=distances_m(frame["lon"].to_numpy(), frame["lat"].to_numpy(), lon, lat)
                          if len(frame) else np.array([], dtype=float))
     frame = frame[frame["distance_m"] <= radius]
