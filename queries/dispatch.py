@@ -90,3 +90,31 @@ def proposed_department(store: Store, matter_id: int, *, now: datetime | None = 
     the system sees it (every village): what a dispatch event records it against."""
     ranked = _ranked(store, matter_id, store.all_village_ids() + [-1], now or clock.now())
     return None if ranked.empty else int(ranked["dept_id"].iloc[0])
+
+
+# -- the center's defaults ----------------------------------------------------------------
+def set_default(store: Store, *, category: str, department: str | None, by: str = "(command line)") -> dict[str, Any]:
+    """Make ``department`` (a code or id) the center's default lead department of the 小类
+    ``category``; ``department`` None: back to the code table's. One transaction."""
+    def write(cur) -> dict[str, Any]:
+        found = store.select_in(cur, "dispatch/lookup", category=str(category), department=str(department or ""))[0]
+        if found["category_id"] is None:
+            raise ValueError(f"no 小类 with the code {category!r}")
+        if department is not None and found["dept_id"] is None:
+            raise ValueError(f"no department with the code or id {department!r}")
+        if department is None:
+            store.execute_write(cur, "dispatch/clear_default", category_id=found["category_id"])
+        else:
+            store.execute_write(cur, "dispatch/set_default", category_id=found["category_id"],
+                                dept_id=found["dept_id"], now=clock.now().replace(microsecond=0), by=by)
+        return {"category": category, "category_name": found["category_name"],
+                "department": found["department"] if department is not None else None,
+                "code_table_dept_id": found["code_table_dept_id"]}
+
+    return store.transact(write)
+
+
+def list_defaults(store: Store) -> dict[str, Any]:
+    frame = store.run("dispatch/defaults")
+    return {"defaults": [{k: (None if pd.isna(v) else str(v)) for k, v in row.items()}
+                         for row in frame.to_dict("records")]}
