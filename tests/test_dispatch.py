@@ -178,3 +178,35 @@ def test_dispatch_default_cli(empty_db_path, tmp_path):
     assert line.split("\t")[3] == dept and line.split("\t")[4] == dept
     r = run("set", code, "NOPE")
     assert r.returncode == 2 and r.stderr.startswith("error: ")
+
+
+def test_the_desk_card_shows_the_suggestion_and_one_click_fills_the_picker(writable_app):
+    import dash
+
+    from dashboard.components.ids import desk as ids
+    from tests.test_desk import _prop, call, find, ids_of, tree_text
+
+    app, store = writable_app
+    page = sys.modules[dash.page_registry["pages.desk"]["module"]]
+    mid = int(store.scalar("SELECT min(matter_id) FROM matters WHERE status = 'registered'"))
+    default = int(store.scalar("SELECT k.default_dept_id FROM matters m JOIN categories k USING (category_id) "
+                               "WHERE matter_id = ?", [mid]))
+    tick = call(app, page.refresh_tick, 0, None)
+    key = {"id": str(mid), "status": "registered", "default_dept_id": default, "category": "", "default_dept": "",
+           "lead_dept_id": None, "co_dept_ids": None}
+    actions = call(app, page.render_actions, key, tick, "zh")
+    buttons = ids_of(actions, "desk-suggest")
+    assert buttons and buttons[0]["dept"] == str(default)
+    assert find(actions, ids.desk_dept("department")).value == default
+    text = tree_text(actions)
+    assert "派单建议" in text and "小类默认部门" in text and "近30天按期率" in text and "在办" in text
+    # One click on a candidate puts it in the lead-department picker (and leaves the co-handling one).
+    other = {"type": "desk-suggest", "dept": "999"}
+    inputs = [[_prop(ids.desk_suggest(str(default)), "n_clicks", 1), _prop(other, "n_clicks", 0)]]
+    outputs = [_prop(ids.desk_dept("department"), "value"), _prop(ids.desk_dept("co_departments"), "value")]
+    got = call(app, page.take_suggestion, [1, 0], inputs_list=inputs, outputs_list=outputs,
+               triggered=(ids.desk_suggest(str(default)), "n_clicks", 1))
+    assert got == [default, dash.no_update]
+    redrawn = call(app, page.take_suggestion, [0, 0], inputs_list=[[_prop(other, "n_clicks", 0)]],
+                   outputs_list=outputs, triggered=(other, "n_clicks", 0))
+    assert redrawn == [dash.no_update, dash.no_update]

@@ -190,7 +190,7 @@ def action_form(actions: tuple[str, ...], lang: str, *, note_needed: set[str], d
                 dcc.Dropdown(id=ids.desk_dept("department"), options=dept_options, value=suggested,
                              clearable=False, placeholder=t("desk.dispatch.placeholder", lang),
                              labels=dropdown_labels(lang), className="form-dept", maxHeight=300),
-                html.Div(suggestion, className="form-hint") if suggestion and not candidates else None,
+                html.Div(suggestion, className="form-hint") if suggestion else None,
                 suggestion_view(candidates or [], lang),
                 _error_slot("department"),
             ], className="form-field form-field-wide"),
