@@ -1,6 +1,7 @@
 -- The live load of departments (their open matters as lead, and those overdue at $now,
 -- the clock not stopped) and their on-time closures over [$since, $now): closed with a
--- due time, and closed by it. Within the viewer's scope; one row per department asked.
+-- due time, and closed by it. Within the viewer's scope; one row per department asked
+-- (none for a viewer who may see no village).
 -- returns: dept_id, open, overdue, closed_with_due, closed_on_time
 -- params: scope, depts, now, since
 WITH asked AS (SELECT unnest($depts::INTEGER[]) AS dept_id),
@@ -26,4 +27,5 @@ SELECT a.dept_id, coalesce(l.open, 0) AS open, coalesce(l.overdue, 0) AS overdue
 FROM asked a
 LEFT JOIN live l USING (dept_id)
 LEFT JOIN closed c USING (dept_id)
+WHERE len($scope::INTEGER[]) > 0
 ORDER BY a.dept_id;
