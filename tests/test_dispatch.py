@@ -188,9 +188,13 @@ def test_the_desk_card_shows_the_suggestion_and_one_click_fills_the_picker(writa
 
     app, store = writable_app
     page = sys.modules[dash.page_registry["pages.desk"]["module"]]
-    mid = int(store.scalar("SELECT min(matter_id) FROM matters WHERE status = 'registered'"))
-    default = int(store.scalar("SELECT k.default_dept_id FROM matters m JOIN categories k USING (category_id) "
-                               "WHERE matter_id = ?", [mid]))
+    code, default = store.frame("SELECT code, default_dept_id FROM categories WHERE default_dept_id IS NOT NULL "
+                                "ORDER BY code LIMIT 1").iloc[0]
+    default = int(default)
+    cell = store.frame("SELECT lon, lat FROM areas WHERE level = 'cell' ORDER BY area_id LIMIT 1").iloc[0]
+    made = app.server.test_client().post("/api/v1/matters", json={
+        "source": "public", "category": code, "description": "待派单", "lon": float(cell.lon), "lat": float(cell.lat)})
+    mid = made.get_json()["id"]
     tick = call(app, page.refresh_tick, 0, None)
     key = {"id": str(mid), "status": "registered", "default_dept_id": default, "category": "", "default_dept": "",
            "lead_dept_id": None, "co_dept_ids": None}
