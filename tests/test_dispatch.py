@@ -130,6 +130,10 @@ def test_the_demo_proposes_each_categorys_default_with_live_loads(demo_store):
         assert got[0]["dept_id"] == int(row.default_dept_id)
         assert got[0]["open"] > 0 and got[0]["on_time_rate_30d"] is not None
         assert any(r["code"] == "category_default" for r in got[0]["reason"])
+    # The demo's dispatches record the suggestion: to the default taken, a wrong first one declined.
+    got = demo_store.run("dispatch/acceptance", scope=scope, from_day=NOW.date() - timedelta(days=29),
+                         to_day=NOW.date()).iloc[0]
+    assert 0 < int(got["taken"]) < int(got["offered"]) == int(got["dispatches"])
 
 
 def test_api_suggestion_and_the_analysis_row(writable_app):
