@@ -67,6 +67,25 @@ def cmd_import_matters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_resources(args: argparse.Namespace) -> int:
+    db_path = _db_path(args)
+    result = run_write_op(
+        db_path, "import_resources", path=str(Path(args.file).expanduser().resolve()),
+        mapping=str(Path(args.mapping).expanduser().resolve()),
+        rejects=str(Path(args.rejects).expanduser().resolve()) if args.rejects else None)
+    lines = [f"{Path(args.file).name}: {result['rows_read']:,} rows read, {result['imported']:,} imported, "
+             f"{result['rejected']:,} rejected{_via(result)}"]
+    for reason, count in result["rejected_by_reason"].items():
+        lines.append(f"  rejected: {count:,} {reason}")
+    for kind, count in result["by_kind"].items():
+        lines.append(f"  {kind}: {count:,} (replacing {result['replaced'].get(kind, 0):,})")
+    lines.append(f"  without a cell: {result['without_cell']:,}; resources now {result['resources_total']:,}")
+    lines.append(f"  rejects: {result['rejects_file']}")
+    lines.append(f"  {result['seconds']:.2f} s")
+    print("\n".join(lines))
+    return 0
+
+
 def format_matter_summary(result: dict[str, Any], name: str) -> str:
     lines = [f"{name}: {result['rows_read']:,} rows read, {result['imported']:,} imported, "
              f"{result['rejected']:,} rejected{_via(result)}"]
@@ -137,6 +156,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mapping", required=True, help="the TOML mapping of its columns and values (docs/IMPORT.md)")
     p.add_argument("--rejects", help="where rejected rows go (default: FILE.rejects.csv)")
     p.set_defaults(func=cmd_import_matters)
+
+    p = sub.add_parser("import-resources", help="resources (teams, vehicles, shelters, cameras, hazard and "
+                                                "key sites…) from GeoJSON, GeoPackage or CSV; the file's kinds "
+                                                "replace those held (works while serving)")
+    db(p)
+    p.add_argument("file", help="the resources: .geojson, .gpkg or .csv")
+    p.add_argument("--mapping", required=True, help="the TOML mapping of its columns and values (docs/IMPORT.md)")
+    p.add_argument("--rejects", help="where rejected rows go (default: FILE.rejects.csv)")
+    p.set_defaults(func=cmd_import_resources)
 
     p = sub.add_parser("report", help="the counts report over a period [from, to)")
     db(p)

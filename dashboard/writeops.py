@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from queries import accounts, audit, calendar_ops, channels, ops, report
+from queries import accounts, audit, calendar_ops, channels, dispatch, ops, report
 from queries.store import Store, StoreError
 
 
@@ -19,6 +19,12 @@ def import_grid(store, **kwargs: Any) -> dict[str, Any]:
 
 def import_matters(store, **kwargs: Any) -> dict[str, Any]:
     from layers.matterimport import import_matters as run
+
+    return run(store, **kwargs)
+
+
+def import_resources(store, **kwargs: Any) -> dict[str, Any]:
+    from layers.resourceimport import import_resources as run
 
     return run(store, **kwargs)
 
@@ -64,6 +70,10 @@ OPS: dict[str, Callable[..., dict[str, Any]]] = {
     # the imports (file paths and options as JSON-able arguments)
     "import_grid": audited("import", import_grid, "path"),
     "import_matters": audited("import", import_matters, "path"),
+    "import_resources": audited("import", import_resources, "path"),
+    # the dispatch suggestion's defaults per 小类 (the center edits them)
+    "dispatch_default_set": audited("action", dispatch.set_default, "category"),
+    "dispatch_default_list": dispatch.list_defaults,
     # accounts: passwords travel as JSON to the loopback endpoint, never as arguments
     "user_add": audited("user_change", accounts.add_user),
     "user_disable": audited("user_change", accounts.disable_user),

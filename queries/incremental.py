@@ -39,7 +39,8 @@ def contributions(m: dict[str, Any] | None) -> dict[tuple, np.ndarray]:
     out: dict[tuple, np.ndarray] = defaultdict(lambda: np.zeros(len(COUNTERS), dtype=np.int64))
     if m is None:
         return out
-    out[_key(m, m["created_at"])][0] += 1
+    if m.get("duplicate_of") is None:               # a merged duplicate is not received twice
+        out[_key(m, m["created_at"])][0] += 1
     closed = m.get("closed_at")
     if closed is not None:
         due = m.get("due_at")

@@ -2,7 +2,8 @@
 
 受理 accept → 派单 dispatch → 签收 sign → 处置 → 反馈 feedback → 核查 verify (pass) or
 reject (返工 rework) → 办结 close → 回访 follow_up; side paths 退回 return, 延期 extend,
-缓办 suspend/resume, 督办 supervise, 作废 void, 上报 escalate, 重开 reopen.
+缓办 suspend/resume, 督办 supervise, 作废 void, 上报 escalate, 重开 reopen, and 合并 merge (a
+duplicate voided with a link to its original, which records ``merged_in``).
 The current state of a matter is always the replay of its events.
 """
 from __future__ import annotations
@@ -36,13 +37,18 @@ TRANSITIONS: dict[str, tuple[frozenset[str | None], str | None]] = {
     "void": (frozenset({"registered", "returned"}), "voided"),
     "escalate": (frozenset({"registered", "dispatched", "handling"}), "escalated"),
     "reopen": (frozenset({"closed"}), "handling"),
+    # 合并重复件: an open matter found to repeat another is voided, linked to the original.
+    "merge": (frozenset({"registered", "dispatched", "handling", "feedback", "verified", "suspended",
+                         "returned"}), "voided"),
 }
 
 
 # Actions the product writes itself, never a person: from any status, keeping it.
 # 期限重算 redue: the working calendar changed under a running deadline (a holiday schedule
-# loaded, office hours changed); its value is the new deadline.
-SYSTEM_ACTIONS = frozenset({"redue"})
+# loaded, office hours changed); its value is the new deadline. 并入 merged_in: a duplicate
+# was merged into this matter (the other side of a merge, whatever this one's status);
+# its value is the duplicate's id.
+SYSTEM_ACTIONS = frozenset({"redue", "merged_in"})
 
 
 class IllegalTransition(ValueError):
@@ -87,6 +93,7 @@ class ReplayedState:
     limit_min: int | None = None
     due_at: datetime | None = None
     remaining_min_at_suspend: int | None = None
+    duplicate_of: int | None = None
     event_count: int = 0
     statuses: list[str] = field(default_factory=list)
 
@@ -114,7 +121,7 @@ def step(m: Mapping[str, Any], action: str, at: datetime, calendar: WorkCalendar
         changes.update(lead_dept_id=dept_id, co_dept_ids=co_dept_ids or None, dispatched_at=at,
                        sign_due_at=calendar.add_work_minutes(np.datetime64(at, "s"),
                                                              calendar.day_minutes(at)).astype(datetime))
-        event["dept_id"] = dept_id
+        event.update(dept_id=dept_id, value=value)     # value: whether the proposed department was taken
     elif action == "return":
         changes.update(lead_dept_id=None, return_count=m["return_count"] + 1)
         event["dept_id"] = m.get("lead_dept_id")
@@ -149,6 +156,11 @@ def step(m: Mapping[str, Any], action: str, at: datetime, calendar: WorkCalendar
         changes.update(suspended_at=None, remaining_min_at_suspend=None)
     elif action == "void":
         changes["voided_at"] = at
+    elif action == "merge":
+        changes.update(voided_at=at, duplicate_of=int(value) if value is not None else None)
+        event["value"] = value
+    elif action == "merged_in":
+        event["value"] = value
     elif action == "escalate":
         changes["escalated_at"] = at
     elif action == "reopen":

@@ -19,7 +19,8 @@ from queries.vocabulary import ROLES
 
 MATTER_ACTIONS = frozenset(a for a in lifecycle.TRANSITIONS if a != "accept")
 READS = frozenset({"read", "export"})
-CENTER = frozenset({"register", "dispatch", "verify", "reject", "close", "follow_up", "acknowledge"})
+# merge (合并重复件): seat operators spot duplicates as they register; the commander too.
+CENTER = frozenset({"register", "dispatch", "verify", "reject", "close", "follow_up", "acknowledge", "merge"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": MATTER_ACTIONS | READS | CENTER | {"import", "users", "audit"},
     "commander": MATTER_ACTIONS | READS | CENTER,

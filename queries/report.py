@@ -51,6 +51,8 @@ def counts_report(store: Store, start: datetime, end: datetime, scope: list[int]
         "counts": _counts(totals.iloc[0]) if len(totals) else {name: 0 for name in COUNTS},
         "by_department": {str(r["department"]): _counts(r) for _, r in by_department.iterrows()},
         "by_cell": {str(r["cell"]): _counts(r) for _, r in by_cell.iterrows()},
+        # duplicates merged into another matter are left out of every count above
+        "merged": int(store.run("duplicates/merged", **params)["merged_count"].iloc[0]),
     }
 
 

@@ -36,6 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("office_hours", "08:30-12:00,13:30-17:30", "office hours of a working day"),
     Setting("sign_limit_work_days", 1, "a dispatched matter should be signed for within this"),
     Setting("follow_up_window_days", 7, "the desk lists closed matters not yet followed up (回访) for this many days"),
+    Setting("duplicate_radius_m", 200.0, "matters of the same 小类 within this many metres (and duplicate_window_days) "
+                                         "are shown as possible duplicates"),
+    Setting("duplicate_window_days", 3, "… and within this many days of each other"),
     Setting("map_tile_url", "", "XYZ tile URL template ({z}/{x}/{y}); empty: no base map"),
     Setting("map_tile_attribution", "", "attribution shown for the tiles"),
     Setting("timezone", "Asia/Shanghai",
@@ -78,6 +81,8 @@ class Settings:
     office_hours: str
     sign_limit_work_days: int
     follow_up_window_days: int
+    duplicate_radius_m: float
+    duplicate_window_days: int
     map_tile_url: str
     map_tile_attribution: str
     timezone: str

@@ -19,6 +19,7 @@ import numpy as np
 
 from queries import clock, incremental, lifecycle
 from queries.concurrency import Refusal
+from queries.dispatch import proposed_department
 from queries.indicator_rollup import apply_indicator_change
 from queries.permissions import require, require_on_matter
 from queries.store import Store
@@ -31,13 +32,14 @@ STATUS_ZH = {"registered": "已受理", "dispatched": "已派单", "handling": "
 ACTION_ZH = {"accept": "受理", "dispatch": "派单", "sign": "签收", "feedback": "反馈", "verify": "核查通过",
              "reject": "核查不通过(返工)", "close": "办结", "follow_up": "回访", "supervise": "督办",
              "extend": "延期", "suspend": "缓办", "resume": "恢复", "return": "退回", "void": "作废",
-             "escalate": "上报", "reopen": "重开"}
+             "escalate": "上报", "reopen": "重开", "merge": "合并(重复件)", "merged_in": "并入重复件"}
 # What an action needs first, said to the person who tried it.
 NEEDS = {"close": "it must pass verification (核查) first", "verify": "it has no feedback (反馈) yet",
          "feedback": "it must be signed for (签收) first", "sign": "it has not been dispatched (派单)",
          "follow_up": "it is not closed (办结) yet", "reject": "it has no feedback (反馈) to reject",
          "resume": "its clock is not stopped (缓办)", "reopen": "only a closed matter can be reopened",
-         "dispatch": "only a new or returned matter can be dispatched"}
+         "dispatch": "only a new or returned matter can be dispatched",
+         "merge": "only an open matter can be merged as a duplicate"}
 NOTE_REQUIRED = {"supervise", "extend", "suspend", "return", "void", "reject", "escalate", "reopen"}
 MAX_TEXT = 2000
 MAX_EXTENSION_MIN = 60 * 24 * 30
@@ -45,7 +47,8 @@ ID_API_OFFSET = 50_000       # demo matters use 1…49,999 of a day; the API tak
 UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "co_dept_ids", "dispatched_at",
                        "sign_due_at", "return_count", "signed_at", "feedback_at", "rework_count", "closed_at",
                        "followed_up_at", "satisfaction", "supervision_count", "extension_count", "limit_min",
-                       "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at"})
+                       "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at",
+                       "duplicate_of"})
 
 
 class FieldErrors(Refusal, ValueError):
@@ -269,7 +272,7 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
         allowed = ", ".join(a for a in lifecycle.TRANSITIONS if a != "accept")
         raise FieldErrors([{"field": "action", "problem": f"must be one of {allowed}", "value": echo(action)}])
     known = {"action", "actor", "note", "department", "co_departments", "minutes", "hours", "work_days",
-             "satisfaction"}
+             "satisfaction", "into"}
     for name in sorted(set(body) - known):
         errors.append({"field": _field_name(name), "problem": "unknown field", "value": None})
     clean: dict[str, Any] = {"action": action}
@@ -301,6 +304,12 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
                                    f"at most {most:g} {unit}", "value": echo(value)})
                 else:
                     clean["minutes"] = int(round(value * per))
+    if action == "merge":
+        into = body.get("into")
+        if isinstance(into, bool) or not isinstance(into, int) or not 1 <= into < 2**63:
+            errors.append({"field": "into", "problem": "required: the id of the original matter", "value": echo(into)})
+        else:
+            clean["into"] = into
     if action == "follow_up":
         sat = body.get("satisfaction")
         if not isinstance(sat, str) or sat not in SATISFACTION:
@@ -339,9 +348,11 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
     if by is not None:
         require(by, action)
     now = now.replace(microsecond=0)
-    calendar = store.calendar
+    # What the dispatch suggestion proposes, read before the write: the event records
+    # whether the department chosen is the one proposed.
+    proposed = proposed_department(store, matter_id) if action == "dispatch" else None
+
     def write(cur) -> dict[str, Any]:
-        nonlocal now
         rows = store.select_in(cur, "matters/row", matter_id=matter_id)
         if not rows:
             raise NotFound(f"no matter {matter_id}")
@@ -353,7 +364,7 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
             require_on_matter(by, action, m, None)
         status = m["status"]
         try:
-            to = lifecycle.next_status(action, status)
+            lifecycle.next_status(action, status)
         except lifecycle.IllegalTransition:
             need = NEEDS.get(action, "the lifecycle does not allow it")
             raise ActionRefused(f"cannot {action} ({ACTION_ZH[action]}): matter {matter_id} is "
@@ -362,29 +373,76 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
         if reason is not None:
             raise ActionRefused(f"cannot {action} ({ACTION_ZH[action]}): matter {matter_id} is "
                                 f"{status} ({STATUS_ZH.get(status, status)}); {reason}")
-        if now < m["updated_at"]:
-            now = m["updated_at"]                       # the log never runs backwards
-        changes, event = lifecycle.step(m, action, now, calendar, dept_id=clean.get("dept_id"),
-                                        co_dept_ids=clean.get("co_dept_ids"), minutes=clean.get("minutes"),
-                                        value=clean.get("satisfaction"))
-        set_: dict[str, Any] = {**changes, "updated_at": now, "event_count": m["event_count"] + 1}
-        # 缓办 leaves both sides of 结案率: the indicator rollup needs whether the clock was
-        # ever stopped, before this action (so asked before its event is written) and after.
-        stopped_before = m["suspended_at"] is not None or bool(
-            store.select_in(cur, "matters/ever_suspended", matter_id=matter_id)[0]["stopped"])
-        unknown = set(set_) - UPDATABLE
-        if unknown:
-            raise AssertionError(f"not an updatable column: {unknown}")
-        after = {**m, **set_}
-        store.execute_write(cur, "matters/update_state", matter_id=matter_id,
-                            **{k: after[k] for k in sorted(UPDATABLE)})
-        store.execute_write(cur, "matters/insert_event", matter_id=matter_id, seq=m["event_count"] + 1,
-                            action=action, actor=clean["actor"], occurred_at=now, from_status=status,
-                            to_status=to, note=clean["note"], **event)
-        incremental.apply_rollup_change(store, cur, m, after)
-        apply_indicator_change(store, cur, m, after, was_suspended=stopped_before or action == "suspend",
-                               was_suspended_before=stopped_before)
-        incremental.sync_open_matter(store, cur, after)
+        if action == "merge":
+            return _merge(store, cur, m, clean, now)
+        value = clean.get("satisfaction")
+        if action == "dispatch":
+            value = suggestion_outcome(proposed, clean.get("dept_id"))
+        after = _step_and_write(store, cur, m, action, now, clean, value=value)
         return _matter_json(store, cur, after)
 
     return store.transact(write)
+
+
+def _step_and_write(store: Store, cur, m: dict[str, Any], action: str, now: datetime, clean: dict[str, Any], *,
+                    value: str | None) -> dict[str, Any]:
+    """Apply ``lifecycle.step`` to the matter row ``m`` and write it: the row, its event, the
+    rollups and the current-state table. Returns the row after."""
+    matter_id = m["matter_id"]
+    status = m["status"]
+    if now < m["updated_at"]:
+        now = m["updated_at"]                           # the log never runs backwards
+    to = lifecycle.next_status(action, status)
+    changes, event = lifecycle.step(m, action, now, store.calendar, dept_id=clean.get("dept_id"),
+                                    co_dept_ids=clean.get("co_dept_ids"), minutes=clean.get("minutes"),
+                                    value=value)
+    set_: dict[str, Any] = {**changes, "updated_at": now, "event_count": m["event_count"] + 1}
+    # 缓办 leaves both sides of 结案率: the indicator rollup needs whether the clock was
+    # ever stopped, before this action (so asked before its event is written) and after.
+    stopped_before = m["suspended_at"] is not None or bool(
+        store.select_in(cur, "matters/ever_suspended", matter_id=matter_id)[0]["stopped"])
+    unknown = set(set_) - UPDATABLE
+    if unknown:
+        raise AssertionError(f"not an updatable column: {unknown}")
+    after = {**m, **set_}
+    store.execute_write(cur, "matters/update_state", matter_id=matter_id,
+                        **{k: after[k] for k in sorted(UPDATABLE)})
+    store.execute_write(cur, "matters/insert_event", matter_id=matter_id, seq=m["event_count"] + 1,
+                        action=action, actor=clean["actor"], occurred_at=now, from_status=status,
+                        to_status=to, note=clean["note"], **event)
+    incremental.apply_rollup_change(store, cur, m, after)
+    apply_indicator_change(store, cur, m, after, was_suspended=stopped_before or action == "suspend",
+                           was_suspended_before=stopped_before)
+    incremental.sync_open_matter(store, cur, after)
+    return after
+
+
+def _merge(store: Store, cur, copy: dict[str, Any], clean: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """合并重复件: void ``copy`` with a link to the original (``into``), and record the merge
+    on the original too (``merged_in``, its status unchanged), in the one transaction."""
+    into = clean["into"]
+    if into == copy["matter_id"]:
+        raise FieldErrors([{"field": "into", "problem": "a matter cannot be merged into itself", "value": into}])
+    rows = store.select_in(cur, "matters/row", matter_id=into)
+    if not rows:
+        raise FieldErrors([{"field": "into", "problem": "no such matter", "value": into}])
+    original = rows[0]
+    if original["status"] == "voided":
+        raise ActionRefused(f"cannot merge into matter {into}: it is voided ({STATUS_ZH['voided']})"
+                            + (f", itself a duplicate of {original['duplicate_of']}"
+                               if original.get("duplicate_of") is not None else ""))
+    after = _step_and_write(store, cur, copy, "merge", now, clean, value=str(into))
+    _step_and_write(store, cur, original, "merged_in", max(now, after["updated_at"]),
+                    {"actor": clean["actor"], "note": clean["note"]}, value=str(copy["matter_id"]))
+    out = _matter_json(store, cur, after)
+    out["duplicate_of"] = into
+    return out
+
+
+def suggestion_outcome(proposed: int | None, dept_id: int | None) -> str | None:
+    """What a dispatch records of the proposal (``queries.dispatch``): ``suggestion_taken``
+    when the lead department is the one proposed first, ``suggestion_declined`` when another,
+    None when there was nothing to propose."""
+    if proposed is None:
+        return None
+    return "suggestion_taken" if dept_id is not None and int(dept_id) == int(proposed) else "suggestion_declined"

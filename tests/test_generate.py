@@ -15,7 +15,7 @@ from queries.vocabulary import OPEN_STATUSES
 STATE_FIELDS = ("status", "lead_dept_id", "dispatched_at", "signed_at", "feedback_at", "closed_at",
                 "followed_up_at", "voided_at", "escalated_at", "suspended_at", "extension_count",
                 "supervision_count", "rework_count", "return_count", "satisfaction", "limit_min",
-                "due_at", "remaining_min_at_suspend", "event_count")
+                "due_at", "remaining_min_at_suspend", "event_count", "duplicate_of")
 
 
 def _none(v):

@@ -50,8 +50,11 @@ def test_every_key_the_code_names_exists():
 
 
 def test_every_coded_value_has_a_name_in_both_languages():
+    from queries import resources
+
     for kind, codes in (("source", vocabulary.SOURCES), ("status", vocabulary.STATUSES),
-                        ("level", vocabulary.LEVELS), ("satisfaction", vocabulary.SATISFACTION)):
+                        ("level", vocabulary.LEVELS), ("satisfaction", vocabulary.SATISFACTION),
+                        ("resource_kind", resources.KINDS), ("resource_state", resources.STATES)):
         for code in codes:
             assert f"{kind}.{code}" in STRINGS, (kind, code)
             assert name_of(kind, code, "zh") != code and name_of(kind, code, "en") != code

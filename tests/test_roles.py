@@ -29,7 +29,7 @@ PINNED = datetime.fromisoformat(os.environ["TOWNSHIP_CLOCK_AT"])
 PASSWORD = "a-role-test-password"
 ROLES = tuple(PERMISSIONS)
 # The expected matrix, written out (the table in queries/permissions.py must agree with it).
-CENTER = {"register", "dispatch", "verify", "reject", "close", "follow_up", "acknowledge"}
+CENTER = {"register", "dispatch", "verify", "reject", "close", "follow_up", "acknowledge", "merge"}
 SIDE = {"sign", "feedback", "return", "extend", "suspend", "resume", "supervise", "void", "escalate", "reopen"}
 EXPECTED = {
     "admin": CENTER | SIDE,
@@ -45,7 +45,7 @@ PATH = {"dispatch": [], "void": [], "sign": ["dispatch"], "return": ["dispatch"]
         "verify": ["dispatch", "sign", "feedback"], "reject": ["dispatch", "sign", "feedback"],
         "close": ["dispatch", "sign", "feedback", "verify"],
         "follow_up": ["dispatch", "sign", "feedback", "verify", "close"],
-        "reopen": ["dispatch", "sign", "feedback", "verify", "close"]}
+        "reopen": ["dispatch", "sign", "feedback", "verify", "close"], "merge": []}
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,10 @@ def tokens(store, depts) -> dict[str, str]:
     return made
 
 
-def body_of(action: str, dept_id: int) -> dict:
+def body_of(action: str, dept_id: int, into: int | None = None) -> dict:
     body: dict = {"action": action}
+    if action == "merge":
+        body["into"] = into
     if action in ("supervise", "extend", "suspend", "return", "void", "reject", "escalate", "reopen"):
         body["note"] = "测试"
     if action == "dispatch":
@@ -124,7 +126,8 @@ def test_each_role_may_take_exactly_its_actions_and_a_refusal_writes_nothing(app
     for action, steps in PATH.items():
         matter = new_matter(store, steps, dept_id)
         before = events_of(store, matter)
-        answer = client.post(f"/api/v1/matters/{matter}/actions", json=body_of(action, dept_id))
+        into = new_matter(store, [], dept_id) if action == "merge" else None     # the original of a duplicate
+        answer = client.post(f"/api/v1/matters/{matter}/actions", json=body_of(action, dept_id, into))
         if action in EXPECTED[role]:
             assert answer.status_code == 200, (role, action, answer.get_json())
             assert events_of(store, matter) == before + 1

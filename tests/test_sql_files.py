@@ -88,6 +88,15 @@ SAMPLES: dict[str, Sample] = {
     "outcome": Sample(lambda store: "ok", nullable=True),
     "start": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
     "end": Sample(lambda store: NOW, nullable=True),
+    # duplicates and the dispatch suggestion: the window in days, the start of the past looked at
+    "days": Sample(lambda store: 3),
+    "since": Sample(lambda store: NOW - timedelta(days=365)),
+    # resources: kinds and a lon/lat box round the township's centre
+    "kinds": Sample(lambda store: ["grid_worker", "shelter", "camera"], nullable=True),
+    "min_lon": Sample(lambda store: store.scalar("SELECT min(lon) FROM resources"), nullable=True),
+    "max_lon": Sample(lambda store: store.scalar("SELECT max(lon) FROM resources"), nullable=True),
+    "min_lat": Sample(lambda store: store.scalar("SELECT min(lat) FROM resources"), nullable=True),
+    "max_lat": Sample(lambda store: store.scalar("SELECT max(lat) FROM resources"), nullable=True),
 }
 
 QUERIES = all_queries()

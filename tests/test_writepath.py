@@ -211,8 +211,10 @@ def test_every_field_error_at_once(store):
 ACTIONS = [a for a in lifecycle.TRANSITIONS if a != "accept"]
 
 
-def body_for(action: str, draw) -> dict:
+def body_for(action: str, draw, original: int | None = None) -> dict:
     body = {"action": action}
+    if action == "merge":
+        body["into"] = original
     if action == "dispatch":
         body["department"] = draw(st.sampled_from(["HWS", "CJB", "ZHZF", 3]))
     if action == "extend":
@@ -228,18 +230,19 @@ def body_for(action: str, draw) -> dict:
 @given(data=st.data())
 def test_random_action_sequences_keep_state_equal_to_replay(store, data):
     m = new_matter(store)["id"]
+    original = new_matter(store)["id"]          # what a merge (合并重复件) links the matter to
     now = T0
     applied = 0
     for _ in range(data.draw(st.integers(1, 14))):
         action = data.draw(st.sampled_from(ACTIONS))
         now += timedelta(minutes=data.draw(st.integers(1, 3000)))
         try:
-            act(store, m, now, **body_for(action, data.draw))
+            act(store, m, now, **body_for(action, data.draw, original))
             applied += 1
         except ActionRefused:
             pass
     assert store.scalar("SELECT event_count FROM matters WHERE matter_id = ?", [m]) == applied + 1
-    assert_state_is_replay(store, [m])
+    assert_state_is_replay(store, [m, original])
     assert_derived_in_step(store)
 
 

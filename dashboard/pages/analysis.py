@@ -403,6 +403,8 @@ def update_indicators(tick, filters, selection, group_by: str, lang: str):
     view = _view(tick, filters, selection)
     config = load_analysis_config()
     rows = tables.indicator_rows(tables.indicators_frame(reader, view, config, group_by), config, group_by, lang)
+    if group_by == "township":              # one figure for the township, not per group
+        rows.append(tables.suggestion_acceptance_row(reader, view, lang, rows))
     return rows, tables.week_hour_note(view.selection, lang)
 
 

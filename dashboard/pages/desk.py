@@ -202,13 +202,27 @@ def render_actions(matter: dict | None, tick: dict | None, lang: str):
     actions = permissions.offered(user, desk_actions.legal_actions(matter["status"], matter), matter,
                                   user_dept_id(_store, user))
     suggested = matter.get("default_dept_id")
+    candidates = (desk.dispatch_candidates(_store, viewer_scope(), int(matter["id"]), lang, clock.now())
+                  if "dispatch" in actions else [])
+    if candidates:                          # the proposal's first candidate, pre-filled
+        suggested = candidates[0]["dept_id"]
     options = desk.department_options(reader, _view(tick), lang, suggested) if "dispatch" in actions else []
     suggestion = (t("desk.dispatch.suggestion", lang, category=matter["category"], dept=matter["default_dept"])
                   if matter.get("default_dept") else "")
     return html.Div([html.H3(t("desk.actions.title", lang), className="section-title"),
                      desk_layout.action_form(actions, lang,
                                              note_needed={a for a in actions if desk_actions.needs_note(a)},
-                                             dept_options=options, suggested=suggested, suggestion=suggestion)])
+                                             dept_options=options, suggested=suggested, suggestion=suggestion,
+                                             candidates=candidates)])
+
+
+@callback(Output(ids.desk_dept(ALL), "value"), Input(ids.desk_suggest(ALL), "n_clicks"), prevent_initial_call=True)
+def take_suggestion(_clicks: list):
+    """One click on a proposed department puts it in the lead-department picker."""
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    if button is None:
+        return [no_update for _ in ctx.outputs_list]
+    return [int(button["dept"]) if item["id"]["role"] == "department" else no_update for item in ctx.outputs_list]
 
 
 @callback(Output(ids.desk_dept(ALL), "options"), Input(ids.DESK_TICK, "data"), State(ids.DESK_MATTER, "data"),

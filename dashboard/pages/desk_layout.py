@@ -152,8 +152,25 @@ def _button(action: str, lang: str, primary: bool, note_needed: bool) -> html.Bu
     )
 
 
+def suggestion_view(candidates: list[dict], lang: str) -> html.Div | None:
+    """The dispatch suggestion: each proposed department with why, its load and on-time
+    rate, and a button that puts it in the lead-department picker."""
+    if not candidates:
+        return None
+    rows = [html.Div([
+        html.Span(c["department"], className="suggest-dept"),
+        html.Span(c["reason"], className="suggest-reason"),
+        html.Span(c["load"], className="suggest-load"),
+        html.Span(c["on_time"], className="suggest-on-time"),
+        html.Button(t("desk.suggest.accept", lang), id=ids.desk_suggest(str(c["dept_id"])), n_clicks=0,
+                    className="suggest-accept", title=t("desk.suggest.accept.hint", lang)),
+    ], className="suggest-row" + (" suggest-first" if c["rank"] == 1 else "")) for c in candidates]
+    return html.Div([html.Div(t("desk.suggest.title", lang), className="form-label"), *rows],
+                    className="suggest-card")
+
+
 def action_form(actions: tuple[str, ...], lang: str, *, note_needed: set[str], dept_options: list[dict],
-                suggested: int | None, suggestion: str) -> html.Div:
+                suggested: int | None, suggestion: str, candidates: list[dict] | None = None) -> html.Div:
     """Buttons for exactly the legal ``actions``; dispatch, extend and follow-up carry their
     own fields, every action shares the note."""
     if not actions:
@@ -174,6 +191,7 @@ def action_form(actions: tuple[str, ...], lang: str, *, note_needed: set[str], d
                              clearable=False, placeholder=t("desk.dispatch.placeholder", lang),
                              labels=dropdown_labels(lang), className="form-dept", maxHeight=300),
                 html.Div(suggestion, className="form-hint") if suggestion else None,
+                suggestion_view(candidates or [], lang),
                 _error_slot("department"),
             ], className="form-field form-field-wide"),
             html.Div([

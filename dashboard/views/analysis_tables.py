@@ -73,6 +73,27 @@ def indicator_rows(frame: pd.DataFrame, config: AnalysisConfig, group_by: str, l
     return rows
 
 
+def suggestion_acceptance_row(reader: Reader, view: AnalysisView, lang: str,
+                              beside: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """派单建议采纳率: dispatches to the proposed department over dispatches with a proposal,
+    in the period and scope (the other filters do not narrow it); "—" without any. A row
+    of the township's table: its group as the rows ``beside`` it name the township."""
+    params = view.indicator_filters()
+    frame = reader.run("dispatch/acceptance", scope=params["scope"], from_day=params["from_day"],
+                       to_day=params["to_day"])
+    taken, offered = (int(frame["taken"].iloc[0]), int(frame["offered"].iloc[0])) if len(frame) else (0, 0)
+    value = taken / offered if offered else None
+    return {
+        "group_key": beside[0]["group_key"] if beside else "",
+        "group": beside[0]["group"] if beside else t("an.ind.accept.group", lang),
+        "indicator_key": "suggestion_acceptance",
+        "indicator": t("an.ind.accept.name", lang), "value": None if value is None else round(value, 6),
+        "value_text": "—" if value is None else f"{100 * value:.1f}%", "unit": t("an.unit.share", lang),
+        "numerator": float(taken), "denominator": float(offered), "numerator_text": f"{taken:,}",
+        "denominator_text": f"{offered:,}", "rule": t("an.ind.accept.rule", lang),
+    }
+
+
 def indicator_columns(lang: str) -> list[dict[str, Any]]:
     text = {"filter": "agTextColumnFilter", "floatingFilter": True}
     number = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
@@ -199,6 +220,8 @@ def export_table(reader: Reader, view: AnalysisView, config: AnalysisConfig, tab
     period = f"{view.filters.from_day:%Y%m%d}-{view.filters.to_day:%Y%m%d}"
     if table == "indicators":
         rows = indicator_rows(indicators_frame(reader, view, config, group_by), config, group_by, lang)
+        if group_by == "township":
+            rows.append(suggestion_acceptance_row(reader, view, lang, rows))
         return indicator_export_columns(lang), rows, f"indicators-{group_by}-{period}"
     if table == "ranking":
         rows = ranking_rows(ranking_frame(reader, view, config), config, lang)

@@ -22,6 +22,7 @@ from dashboard.views.common import remaining_text, working_time_text
 from dashboard.views.desk_actions import ACTION_KEYS, DESK_ACTOR
 from layers import maptraces
 from layers.matter_map import location_figure
+from queries import dispatch
 
 QUEUES = ("new", "sign_overdue", "verify", "due_soon", "overdue", "follow_up")
 # Rows shown per queue (each says how many more wait): the top is what gets worked.
@@ -169,6 +170,28 @@ def department_options(reader: Reader, view: DeskView, lang: str,
         options.append({"label": label, "value": dept_id})
     options.sort(key=lambda o: 0 if o["value"] == suggested else 1)
     return options
+
+
+def dispatch_candidates(store: Any, scope: list[int], matter_id: int, lang: str, now: Any) -> list[dict[str, Any]]:
+    """The dispatch suggestion (``queries.dispatch.suggest``) as the card words it: each
+    candidate's department, why it is proposed, its live load and its 30-day on-time rate
+    ("—" without closures to rate)."""
+    out = []
+    for c in dispatch.suggest(store, matter_id, scope=scope, now=now):
+        why = []
+        for r in c["reason"]:
+            if r["code"] == "category_default":
+                why.append(t(f"desk.suggest.reason.default.{r['source']}", lang))
+            else:
+                why.append(t("desk.suggest.reason.past", lang, kept=r["kept"], of=r["of"], days=r["days"]))
+        rate = c["on_time_rate_30d"]
+        out.append({"dept_id": c["dept_id"], "rank": c["rank"],
+                    "department": pick(c["department"], c["department_en"], lang),
+                    "reason": "；".join(why) if lang == "zh" else "; ".join(why),
+                    "load": t("desk.dispatch.load", lang, open=c["open"], overdue=c["overdue"]),
+                    "on_time": t("desk.suggest.on_time", lang,
+                                 rate="—" if rate is None else f"{rate:.0%}")})
+    return out
 
 
 # -- the card ----------------------------------------------------------------------------------

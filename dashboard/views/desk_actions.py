@@ -19,6 +19,9 @@ from queries.writepath import NEEDS, NOTE_REQUIRED, ActionRefused, FieldErrors, 
 # The order the card offers actions in: the loop forward first, then the side paths.
 ACTION_ORDER = ("dispatch", "sign", "feedback", "verify", "reject", "close", "follow_up", "reopen",
                 "supervise", "extend", "suspend", "resume", "return", "escalate", "void")
+# Actions the card offers no button for: merge (合并重复件) names its original, chosen from
+# the matter's possible duplicates (``GET /api/v1/matters/{id}/related``), not from a form.
+NOT_ON_THE_CARD = frozenset({"accept", "merge"})
 # The form's extension units (a number input beside a radio), as the API names them.
 EXTEND_UNITS = ("hours", "work_days")
 # Who the event log named for actions taken at the desk before logins existed (old events).
@@ -38,7 +41,7 @@ def legal_actions(status: str | None, matter: dict | None = None) -> tuple[str, 
     the matter's record (``lifecycle.blocked``: no second 回访), in the card's order; never
     ``accept`` (registering happens at intake)."""
     allowed = {action for action, (starts, _to) in lifecycle.TRANSITIONS.items()
-               if status in starts and action != "accept"
+               if status in starts and action not in NOT_ON_THE_CARD
                and (matter is None or lifecycle.blocked(action, matter) is None)}
     return tuple(a for a in ACTION_ORDER if a in allowed)
 

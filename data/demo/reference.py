@@ -152,7 +152,7 @@ def write_reference(store: Store, seed: int) -> Reference:
     cell_frame = pd.DataFrame({"cell_id": cell_ids, "village_id": cell_villages,
                                "code": cells["code"], "name": cells["name"],
                                "worker_name": cells["worker_name"], "weight": cell_weight})
-    resources = _demo_resources(rng, cells, cell_frame, addresses)
+    resources = _demo_resources(rng, cells, cell_frame, addresses, np.random.default_rng([seed, 15]))
 
     with store.write() as cur:
         for name, frame in (("areas", areas), ("resources", resources), ("departments", departments),
@@ -166,7 +166,20 @@ def write_reference(store: Store, seed: int) -> Reference:
     return Reference(departments, categories, cell_frame, addresses, hot_cell_of_category, day_minutes)
 
 
-def _demo_resources(rng, cells, cell_frame, addresses) -> pd.DataFrame:
+# The kinds the demo adds beyond the first five, drawn from their own generator so that
+# the reference's draws (addresses, weights, hot cells) stay those of earlier builds.
+MORE_KINDS = (
+    ("vehicle", ("应急指挥车", "消防巡逻车", "抢险工程车", "救护车", "环卫洒水车", "执法巡查车",
+                 "供电抢修车", "排涝泵车"), 6),
+    ("key_site", ("镇中心小学", "镇中学", "卫生院", "农贸市场", "汽车客运站", "敬老院", "商业综合体",
+                  "文化广场", "幼儿园", "水厂", "变电站", "大型超市"), None),
+)
+# A share of teams and vehicles out on a task, of cameras off line.
+BUSY_SHARE = {"emergency_team": 0.2, "vehicle": 0.25}
+OFFLINE_SHARE = {"camera": 0.08}
+
+
+def _demo_resources(rng, cells, cell_frame, addresses, more_rng) -> pd.DataFrame:
     rows = []
     per_cell = ADDRESSES_PER_CELL
     for i, (cid, vid, worker) in enumerate(zip(cell_frame["cell_id"], cell_frame["village_id"],
@@ -180,18 +193,35 @@ def _demo_resources(rng, cells, cell_frame, addresses) -> pd.DataFrame:
              ("camera", tuple(f"视频监控点{i + 1:03d}" for i in range(60)), None),
              ("hazard_site", tuple(f"{n}{i + 1}" for i, n in enumerate(
                  ("加油站", "危化品仓库", "燃气调压站", "在建工地", "河道险段") * 5)), None))
-    for kind, names, capacity in kinds:
-        picks = rng.integers(0, len(addresses), size=len(names))
-        for name, p in zip(names, picks):
-            a = addresses.iloc[p]
-            c = p // per_cell
-            rows.append((kind, name, a.lon, a.lat, cell_frame["cell_id"].iloc[c],
-                         cell_frame["village_id"].iloc[c], None,
-                         None if capacity is None else int(capacity * (0.5 + rng.random())), a.address))
-    frame = pd.DataFrame(rows, columns=["kind", "name", "lon", "lat", "cell_id", "village_id", "phone",
+
+    def place(kind_rows, draw):
+        for kind, names, capacity in kind_rows:
+            picks = draw.integers(0, len(addresses), size=len(names))
+            for name, p in zip(names, picks):
+                a = addresses.iloc[p]
+                c = p // per_cell
+                rows.append((kind, name, a.lon, a.lat, cell_frame["cell_id"].iloc[c],
+                             cell_frame["village_id"].iloc[c], None,
+                             None if capacity is None else int(capacity * (0.5 + draw.random())), a.address))
+
+    place(kinds, rng)
+    place(MORE_KINDS, more_rng)
+    frame = pd.DataFrame(rows, columns=["kind", "name", "lon", "lat", "cell_id", "village_id", "contact",
                                         "capacity", "note"])
     frame.insert(0, "resource_id", np.arange(1, len(frame) + 1, dtype=np.int32))
     frame["capacity"] = frame["capacity"].astype("Int32")
+    # Teams, vehicles and sites have a duty phone (a plausible mobile number); grid workers keep theirs.
+    no_contact = frame["contact"].isna() & frame["kind"].isin(["emergency_team", "vehicle", "shelter",
+                                                                "hazard_site", "key_site"])
+    frame.loc[no_contact, "contact"] = [f"139{int(n):08d}" for n in
+                                        more_rng.integers(0, 10**8, size=int(no_contact.sum()))]
+    draw = more_rng.random(len(frame))
+    state = np.full(len(frame), "available", dtype=object)
+    for kind, share in BUSY_SHARE.items():
+        state[(frame["kind"].to_numpy() == kind) & (draw < share)] = "busy"
+    for kind, share in OFFLINE_SHARE.items():
+        state[(frame["kind"].to_numpy() == kind) & (draw < share)] = "offline"
+    frame["state"] = state
     return frame
 
 

@@ -21,6 +21,9 @@ DETAILS = ("群众反映情况属实，需尽快处理", "影响居民出行", "
            "周边商户反映强烈", "存在安全隐患")
 
 
+EVENT_VALUES = (*SATISFACTION, "suggestion_taken", "suggestion_declined")
+
+
 def _dict_array(indices: np.ndarray, values: tuple | list) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)),
                                           pa.array(list(values), type=pa.string()))
@@ -65,6 +68,12 @@ def chunk_tables(d: DayDraws, plan: LifecyclePlan, ref: Reference, calendar: Wor
     minutes = np.where(is_extend, plan.ext_min[m_idx], np.nan)
     is_follow = s_idx == STEP_INDEX["follow_up"]
     value_idx = np.where(is_follow, plan.satisfaction[m_idx], -1)
+    # A dispatch records whether it took the suggestion (queries.dispatch): the demo's
+    # operators proposed each 小类's default, so a first dispatch to a wrong department
+    # (the one returned later) declined it.
+    is_dispatch = in_steps(("dispatch", "redispatch"))
+    value_idx = np.where(is_dispatch, np.where(dept_at == default_dept[m_idx], len(SATISFACTION),
+                                                 len(SATISFACTION) + 1), value_idx)
     note_idx = np.where(in_steps(("supervise1", "supervise2")),
                         (d.u[m_idx, 31] * len(SUPERVISION_NOTES)).astype(int), -1)
     mask = lambda x: pa.array(x, mask=(x < 0))  # noqa: E731
@@ -79,7 +88,7 @@ def chunk_tables(d: DayDraws, plan: LifecyclePlan, ref: Reference, calendar: Wor
         "to_status": _dict_array(to_of_step[s_idx], STATUSES),
         "dept_id": mask(dept_col.astype(np.int32)),
         "minutes": pa.array(minutes, mask=np.isnan(minutes)).cast(pa.int32()),
-        "value": pa.DictionaryArray.from_arrays(mask(value_idx.astype(np.int32)), pa.array(SATISFACTION)),
+        "value": pa.DictionaryArray.from_arrays(mask(value_idx.astype(np.int32)), pa.array(EVENT_VALUES)),
         "note": pa.DictionaryArray.from_arrays(mask(note_idx.astype(np.int32)), pa.array(SUPERVISION_NOTES)),
     })
 

@@ -39,3 +39,5 @@ desk_field_error = patterns("desk-field-error", "name")
 desk_queue = patterns("desk-queue", "queue")
 desk_queue_count = patterns("desk-queue-count", "queue")
 desk_queue_list = patterns("desk-queue-list", "queue")
+# A candidate of the dispatch suggestion: one click puts its department in the picker.
+desk_suggest = patterns("desk-suggest", "dept")
