@@ -58,3 +58,14 @@ def layer_visibility(trace_layers: Sequence[str | None], shown: Iterable[str]) -
     with the layers ``shown`` switched on."""
     on = set(shown)
     return [layer is None or layer in on for layer in trace_layers]
+
+
+def padded_bounds(bounds: tuple[float, float, float, float] | None,
+                  share: float = 0.6) -> tuple[float, float, float, float] | None:
+    """``bounds`` grown by ``share`` of their size on each side: a cell with its neighbours
+    around it, so the map shows where it lies."""
+    if bounds is None:
+        return None
+    min_lon, min_lat, max_lon, max_lat = bounds
+    dx, dy = (max_lon - min_lon) * share, (max_lat - min_lat) * share
+    return (min_lon - dx, min_lat - dy, max_lon + dx, max_lat + dy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 from shapely.geometry import box
 
-from layers.focus import feature_outline, features_bounds, layer_visibility, subset_features
+from layers.focus import feature_outline, features_bounds, layer_visibility, padded_bounds, subset_features
 from layers.heat import heat_trace
 from layers.hot_cells import hot_cell_trace
 from layers.maptraces import LIGHT_COLOURS, cell_geojson
@@ -90,3 +90,8 @@ def test_layers_stay_small_and_clustered_at_5000_cells():
     hot = hot_cell_trace(geojson, list(range(5000)), [3 if i % 50 == 0 else 0 for i in range(5000)],
                          labels=HOT_LABELS, title="Gi*", name="热点")
     assert len(hot.locations) == 100 and hot.showscale is False
+
+
+def test_a_cell_is_shown_with_its_surroundings():
+    assert padded_bounds((0.0, 0.0, 1.0, 2.0), 0.5) == (-0.5, -1.0, 1.5, 3.0)
+    assert padded_bounds(None) is None

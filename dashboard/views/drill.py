@@ -23,7 +23,7 @@ from dashboard.views import desk, overview
 from dashboard.views import warnings as warning_views
 from dashboard.views.common import empty_figure, fmt_count, map_geometry, remaining_text
 from layers import maptraces
-from layers.focus import feature_outline, features_bounds, subset_features
+from layers.focus import feature_outline, features_bounds, padded_bounds, subset_features
 from layers.heat import heat_trace
 from layers.hot_cells import hot_cell_trace
 from layers.matter_points import POINT_LIGHTS, matter_point_traces
@@ -278,7 +278,8 @@ def trend_figure(reader: Reader, scope: Iterable[int], now: datetime, lang: str,
         ],
         "layout": {"height": 240, "margin": {"l": 36, "r": 8, "t": 8, "b": 40},
                    "legend": {"orientation": "h", "x": 0, "y": 1.12},
-                   "yaxis": {"tickformat": "d", "rangemode": "tozero", "gridcolor": "#e6eaef"},
+                   "yaxis": {"tickformat": "d", "rangemode": "tozero", "gridcolor": "#e6eaef", "tick0": 0,
+                             "dtick": max(1, math.ceil(max(received + closed) / 4))},
                    "xaxis": {"type": "category", "tickangle": -45, "nticks": 10},
                    "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
                    "font": {"family": '"Noto Sans CJK SC", "Noto Sans SC", sans-serif', "size": 12},
@@ -344,8 +345,9 @@ def drill_map(reader: Reader, scope: Iterable[int], now: datetime, yellow_share:
         traces.append(feature_outline(subset_features(geometry.geojson, [cell_id]), name=t("drill.layer.cell", lang),
                                       layer=None))
     traces.extend(points)
-    focus = subset_features(geometry.geojson, [cell_id]) if cell_id is not None else part
-    layout = maptraces.map_layout(features_bounds(focus), tile_url=tile_url, tile_attribution=tile_attribution,
+    bounds = (padded_bounds(features_bounds(subset_features(geometry.geojson, [cell_id]))) if cell_id is not None
+              else features_bounds(part))
+    layout = maptraces.map_layout(bounds, tile_url=tile_url, tile_attribution=tile_attribution,
                                   uirevision=f"drill-{village_id}-{cell_id}")
     layout.update(showlegend=True, legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
                                            "font": {"size": 12}})
