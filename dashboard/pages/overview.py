@@ -12,17 +12,17 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from dashboard import clock
 from dashboard.components.ids import overview as ids
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import app_context, current_user, viewer_scope
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.overview_layout import filter_bar, kpi_row
-from dashboard.views import common
+from dashboard.views import common, drill
 from dashboard.views import overview as panels
 
 
@@ -38,8 +38,11 @@ def _config() -> tuple[Any, Any]:
     return app_context().settings, app_context().reader
 
 
-def layout(lang: str | None = None, **_query: Any) -> html.Div:
+def layout(lang: str | None = None, **query: Any) -> html.Div:
     lang = page_language(lang)
+    initial = drill.filters_from_query(query)       # a shared or bookmarked filtered view
+    options = (panels.filter_options(app_context().reader, viewer_scope(), lang)
+               if initial.active and current_user() is not None else None)
     metric_options = [{"label": t(f"map.metric.{m}", lang), "value": m} for m in panels.MAP_METRICS]
     grid = dag.AgGrid(
         id=ids.TABLE,
@@ -64,10 +67,14 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
         [
             dcc.Store(id=ids.LANG, data=lang),
             dcc.Store(id=ids.TICK, data=None),
-            dcc.Store(id=ids.FILTERS, data=panels.Filters().to_data()),
+            dcc.Store(id=ids.FILTERS, data=initial.to_data()),
             dcc.Store(id=ids.MAP_CELLS, data=None),
+            dcc.Store(id=ids.MAP_VIEW, data=drill.map_view(query.get("view"))),
+            dcc.Store(id=ids.URL_STATE, data=None),
+            dcc.Location(id=ids.NAV, refresh="callback-nav"),
             dcc.Interval(id=ids.INTERVAL, interval=refresh_ms(), n_intervals=0),
-            html.Div([filter_bar(lang), html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
+            html.Div([filter_bar(lang, initial.to_data(), options),
+                      html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
                      className="toolbar"),
             html.Div(id=ids.NOTICE),
             kpi_row(lang),
@@ -154,12 +161,15 @@ def update_kpis(tick: dict | None, filters: dict | None, lang: str):
             common.as_of_text(view.now, lang))
 
 
-@callback(Output(ids.MAP, "figure"), Output(ids.MAP_CELLS, "data"), Input(ids.LANG, "data"))
-def draw_map(lang: str):
+@callback(Output(ids.MAP, "figure"), Output(ids.MAP_CELLS, "data"), Input(ids.LANG, "data"),
+          State(ids.MAP_VIEW, "data"))
+def draw_map(lang: str, asked_view: dict | None = None):
     settings, reader = _config()
     view = _view(None, None)
     figure, cell_ids = panels.map_figure(reader, view, lang, metric="open", tile_url=settings.map_tile_url,
                                          tile_attribution=settings.map_tile_attribution)
+    if asked_view:                                  # the centre and zoom the URL asked for
+        figure.update_layout(map={"center": asked_view["center"], "zoom": asked_view["zoom"]})
     return figure, cell_ids
 
 
@@ -193,3 +203,19 @@ def update_table(tick: dict | None, filters: dict | None, lang: str):
     return panels.open_matter_rows(reader, _view(tick, filters), lang,
                                    common.day_minutes(app_context().store, clock.now()))
 
+
+
+# -- drilling down and sharing ----------------------------------------------------------------
+clientside_callback(ClientsideFunction(namespace="drill", function_name="writeOverviewState"),
+                    Output(ids.URL_STATE, "data"), Input(ids.FILTERS, "data"), Input(ids.MAP, "relayoutData"))
+
+
+@callback(Output(ids.NAV, "href"), Input(ids.MAP, "clickData"), Input(ids.TABLE, "cellClicked"),
+          State(ids.LANG, "data"), prevent_initial_call=True)
+def go_down(click: dict | None, cell: dict | None, lang: str):
+    """A cell on the map opens its village (/area/<code>), a row of the table its matter."""
+    if ctx.triggered_id == ids.TABLE:
+        number = drill.matter_number((cell or {}).get("rowId"))
+        return drill.matter_href(number, lang) if number is not None else no_update
+    codes = drill.cell_codes(app_context().reader, viewer_scope())
+    return drill.click_target(click, codes, lang, level="township") or no_update

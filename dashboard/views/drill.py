@@ -410,3 +410,47 @@ def countdown(card: dict[str, Any], lang: str) -> dict[str, str]:
 
 def matter_counts_text(frame_rows: int, total: int, lang: str) -> str:
     return t("drill.list.count", lang, shown=fmt_count(frame_rows), total=fmt_count(total))
+
+
+# -- the overview's state in its URL ---------------------------------------------------------------
+FILTER_KINDS = {"villages": int, "sources": str, "majors": str, "depts": int}
+MAX_FILTER_VALUES = 200
+
+
+def filters_from_query(query: dict[str, Any]) -> overview.Filters:
+    """The overview's filters from its query string (``villages=3,4&sources=grid``, as
+    ``assets/drill.js`` writes them); values that do not parse are dropped."""
+    values: dict[str, list] = {}
+    for name, kind in FILTER_KINDS.items():
+        raw = query.get(name)
+        if isinstance(raw, (list, tuple)):
+            raw = ",".join(str(r) for r in raw)
+        items = []
+        for part in str(raw or "").split(",")[:MAX_FILTER_VALUES]:
+            part = part.strip()
+            if not part or len(part) > 40:
+                continue
+            if kind is int:
+                if not (part.isascii() and part.lstrip("-").isdigit()):
+                    continue
+                items.append(int(part))
+            elif part.isascii() and part.replace("_", "").isalnum():
+                items.append(part)
+        values[name] = items
+    return overview.Filters.from_values(values)
+
+
+def map_view(text: Any) -> dict[str, Any] | None:
+    """``view=lon,lat,zoom`` from the overview's query string as the map's centre and zoom,
+    or None when absent or out of range."""
+    parts = str(text or "").split(",")
+    if len(parts) != 3:
+        return None
+    try:
+        lon, lat, zoom = (float(p) for p in parts)
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (lon, lat, zoom)) or not (-180 <= lon <= 180 and -85 <= lat <= 85
+                                                                    and 0 <= zoom <= 22):
+        return None
+    return {"center": {"lon": lon, "lat": lat}, "zoom": zoom}

@@ -15,6 +15,11 @@ MAP_CELLS = "ov-map-cells"       # dcc.Store: cell ids in the order of the map's
 MAP_METRIC = "ov-map-metric"
 DEPT_CHART = "ov-dept-chart"
 TABLE = "ov-table"
+# Drilling down and sharing: a map click or a row opens the level below (ov-nav); the filters
+# and the map view are written to the query string (ov-url-state); the view a URL asked for.
+NAV = "ov-nav"
+URL_STATE = "ov-url-state"
+MAP_VIEW = "ov-map-view"
 
 
 kpi_tile = patterns("kpi-tile", "key")
