@@ -33,10 +33,13 @@ def cluster_settings(count: int, colour: str, *, cluster_from: int = CLUSTER_FRO
 
 def matter_point_traces(lons: Sequence[float | None], lats: Sequence[float | None], lights: Sequence[str | None],
                         matter_ids: Sequence[str], *, labels: dict[str, str], hovertexts: Sequence[str],
-                        cluster_from: int = CLUSTER_FROM, layer: str = "points") -> list[go.Scattermap]:
+                        cluster_from: int = CLUSTER_FROM, layer: str = "points",
+                        every_light: bool = False) -> list[go.Scattermap]:
     """One trace per light present (``POINT_LIGHTS`` order), named by ``labels[light]``, its
     points' ``customdata`` the matter ids (a click finds its matter). Points without
-    coordinates are left out. ``meta`` names the layer, so a switch can find its traces."""
+    coordinates are left out. ``meta`` names the layer, so a switch can find its traces.
+    ``every_light``: a trace for every light, empty ones too (fixed positions in a figure
+    that is later updated in place)."""
     groups: dict[str, list[int]] = {light: [] for light in POINT_LIGHTS}
     for i, (lon, lat, light) in enumerate(zip(lons, lats, lights)):
         if lon is None or lat is None or lon != lon or lat != lat:
@@ -45,7 +48,7 @@ def matter_point_traces(lons: Sequence[float | None], lats: Sequence[float | Non
     traces = []
     for light in POINT_LIGHTS:
         rows = groups[light]
-        if not rows:
+        if not rows and not every_light:
             continue
         colour = LIGHT_COLOURS[light]
         traces.append(go.Scattermap(

@@ -142,7 +142,12 @@ def test_click_down_to_a_matter_and_back_to_the_same_overview(served, page, scre
     assert map_view(page, "#dr-map")["zoom"] > view_before["zoom"] - 0.5
     page.screenshot(path=str(screenshots / "drill-1-village.png"), full_page=True)
 
-    # /area → /cell/<code>: a click on the busiest cell of the village's map.
+    # /area → /cell/<code>: a click on the busiest cell of the village's map, its points
+    # switched off first (a click on a point would open that matter instead).
+    page.locator("#dr-layer-switch").get_by_text("在办事项 (按灯态, 密集时聚合)").click()
+    page.wait_for_function(f"() => {_graph('#dr-map')}.data.filter(t => t.meta === 'points')"
+                           ".every(t => t.visible === false)", timeout=20_000)
+    page.wait_for_timeout(500)
     click_cell(page, "#dr-map", "busiest")
     page.wait_for_url(re.compile(rf"/cell/{village}\d{{3}}$"), timeout=20_000)
     cell = page.url.rsplit("/", 1)[1]
@@ -185,6 +190,19 @@ def test_click_down_to_a_matter_and_back_to_the_same_overview(served, page, scre
     assert abs(view_after["zoom"] - view_before["zoom"]) < 0.02
     assert abs(view_after["lon"] - view_before["lon"]) < 1e-4 and abs(view_after["lat"] - view_before["lat"]) < 1e-4
     page.screenshot(path=str(screenshots / "drill-4-township-again.png"), full_page=True)
+
+    # The layers switch on and off: points by light (named in the legend), heat, hot cells.
+    switch = page.locator("#ov-layer-switch")
+    for name in ("在办事项 (按灯态, 密集时聚合)", "热力", "热点网格 (Gi*)"):
+        switch.get_by_text(name).click()
+    page.wait_for_function(f"() => {_graph('#ov-map')}.data.length === 10", timeout=20_000)
+    types = page.evaluate(f"() => {_graph('#ov-map')}.data.map(t => [t.type, t.visible])")
+    assert [t for t, _v in types[3:5]] == ["densitymap", "choroplethmap"] and all(v for _t, v in types)
+    page.wait_for_selector("#ov-map .legend .traces", timeout=15_000)
+    assert re.search(r"(超期|临期|正常) \(\d+\)", page.locator("#ov-map .legend").first.text_content())
+    page.screenshot(path=str(screenshots / "drill-5-township-layers.png"), full_page=True)
+    switch.get_by_text("热力").click()
+    page.wait_for_function(f"() => {_graph('#ov-map')}.data[3].visible === false", timeout=20_000)
 
     # Forward again reaches the village: every level is in the history.
     page.go_forward()

@@ -95,3 +95,9 @@ def test_layers_stay_small_and_clustered_at_5000_cells():
 def test_a_cell_is_shown_with_its_surroundings():
     assert padded_bounds((0.0, 0.0, 1.0, 2.0), 0.5) == (-0.5, -1.0, 1.5, 3.0)
     assert padded_bounds(None) is None
+
+
+def test_every_light_keeps_a_trace_when_asked():
+    traces = matter_point_traces([119.4], [32.4], ["red"], ["1"], labels=LABELS, hovertexts=[""], every_light=True)
+    assert [t.legendgroup for t in traces] == ["red", "yellow", "green", "paused", "none"]
+    assert [len(t.lon) for t in traces] == [1, 0, 0, 0, 0]

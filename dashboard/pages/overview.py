@@ -12,7 +12,20 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from dashboard import clock
 from dashboard.components.ids import overview as ids
@@ -24,6 +37,7 @@ from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.overview_layout import filter_bar, kpi_row
 from dashboard.views import common, drill
 from dashboard.views import overview as panels
+from layers.focus import layer_visibility
 
 
 def page_title(**_path_variables: Any) -> str:
@@ -71,6 +85,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             dcc.Store(id=ids.MAP_CELLS, data=None),
             dcc.Store(id=ids.MAP_VIEW, data=drill.map_view(query.get("view"))),
             dcc.Store(id=ids.URL_STATE, data=None),
+            dcc.Store(id=ids.MAP_LAYERS, data=None),
             dcc.Location(id=ids.NAV, refresh="callback-nav"),
             dcc.Interval(id=ids.INTERVAL, interval=refresh_ms(), n_intervals=0),
             html.Div([filter_bar(lang, initial.to_data(), options),
@@ -83,8 +98,12 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                     panel(t("map.title", lang),
                           dcc.Graph(id=ids.MAP, config=panels.GRAPH_CONFIG, className="map-graph",
                                     style={"height": "480px"}),
-                          tools=dcc.RadioItems(id=ids.MAP_METRIC, options=metric_options, value="open",
-                                               inline=True, className="metric-switch"),
+                          tools=[dcc.RadioItems(id=ids.MAP_METRIC, options=metric_options, value="open",
+                                                inline=True, className="metric-switch"),
+                                 dcc.Checklist(id=ids.LAYER_SWITCH, value=list(drill.OVERVIEW_DEFAULT_LAYERS),
+                                               inline=True, className="layer-switch",
+                                               options=[{"label": t(f"drill.layer.{layer}", lang), "value": layer}
+                                                        for layer in drill.LAYERS])],
                           class_name="panel-map"),
                     panel(t("dept.title", lang),
                           dcc.Graph(id=ids.DEPT_CHART, config={**panels.GRAPH_CONFIG, "displayModeBar": False},
@@ -219,3 +238,38 @@ def go_down(click: dict | None, cell: dict | None, lang: str):
         return drill.matter_href(number, lang) if number is not None else no_update
     codes = drill.cell_codes(app_context().reader, viewer_scope())
     return drill.click_target(click, codes, lang, level="township") or no_update
+
+
+@callback(Output(ids.MAP, "figure", allow_duplicate=True), Output(ids.MAP_LAYERS, "data"),
+          Input(ids.MAP_CELLS, "data"), Input(ids.LAYER_SWITCH, "value"), Input(ids.TICK, "data"),
+          Input(ids.FILTERS, "data"), State(ids.MAP_LAYERS, "data"), State(ids.LANG, "data"),
+          prevent_initial_call=True)
+def switch_layers(cell_ids: list | None, shown: list | None, tick: dict | None, filters: dict | None,
+                  layers: list | None, lang: str):
+    """The map's layers on and off. The heat, hot-cell and point layers join the figure when
+    first switched on (a redrawn map starts without them), then follow the data and filters."""
+    if cell_ids is None:
+        return no_update, no_update
+    shown = shown or []
+    if ctx.triggered_id == ids.MAP_CELLS:
+        layers = None                               # draw_map drew a fresh figure
+    patch = Patch()
+    extra = [layer for layer in drill.EXTRA_LAYERS if layer in shown]
+    if layers is None and extra:
+        _, reader = _config()
+        patch["data"].extend(drill.overview_extra_traces(reader, _view(tick, filters), lang, cell_ids))
+        layers = [*drill.BASE_LAYERS, "heat", "hot", *["points"] * len(drill.POINT_LIGHTS)]
+    elif layers is not None and ctx.triggered_id in (ids.TICK, ids.FILTERS) and {"heat", "points"} & set(shown):
+        _, reader = _config()
+        heat, points = drill.overview_point_updates(reader, _view(tick, filters), lang)
+        for key, value in heat.items():
+            patch["data"][layers.index("heat")][key] = value
+        for i, update in zip([i for i, layer in enumerate(layers) if layer == "points"], points):
+            for key, value in update.items():
+                patch["data"][i][key] = value
+    for i, visible in enumerate(layer_visibility(layers or list(drill.BASE_LAYERS), shown)):
+        patch["data"][i]["visible"] = visible
+    # the points' legend names each light (offline maps draw no text on the map itself)
+    patch["layout"]["showlegend"] = layers is not None and "points" in shown
+    patch["layout"]["legend"] = {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"}
+    return patch, layers

@@ -454,3 +454,50 @@ def map_view(text: Any) -> dict[str, Any] | None:
                                                                     and 0 <= zoom <= 22):
         return None
     return {"center": {"lon": lon, "lat": lat}, "zoom": zoom}
+
+
+# -- the overview map's switchable layers ------------------------------------------------------------
+# The overview's grid (trace 0) and village outlines (trace 1) are always drawn; the other
+# layers are appended to its figure when first switched on, then updated in place.
+BASE_LAYERS = ("cells", "villages", None)          # grid, village outlines, township outline
+EXTRA_LAYERS = ("heat", "hot", "points")
+OVERVIEW_DEFAULT_LAYERS = ("cells", "villages")
+OVERVIEW_POINTS_LIMIT = 20_000
+
+
+def _points(reader: Reader, view: overview.View, lang: str) -> tuple[list, list, list, list, list]:
+    frame = reader.run("drill/points", **view.params(), limit=OVERVIEW_POINTS_LIMIT)
+    ids = [str(int(m)) for m in frame["matter_id"]]
+    lights = [plain(x) or "none" for x in _column(frame, "light")]
+    hover = [f"{m} · {pick(zh, en, lang)} · {name_of('light', light, lang)}"
+             for m, zh, en, light in zip(ids, _column(frame, "category_name"), _column(frame, "category_name_en"),
+                                         lights)]
+    return _column(frame, "lon"), _column(frame, "lat"), lights, ids, hover
+
+
+def overview_extra_traces(reader: Reader, view: overview.View, lang: str, cell_ids: list[int]) -> list[Any]:
+    """The heat, hot-cell and point layers over the overview's matters (its filters apply),
+    a point trace for every light so that later updates keep their places."""
+    lons, lats, lights, ids, hover = _points(reader, view, lang)
+    geometry = map_geometry(reader, view.scope)
+    levels = _hot_levels(reader, list(view.scope), view.now, cell_ids)
+    hot_ids = [c for c, level in zip(cell_ids, levels) if level]
+    return [heat_trace(lons, lats, name=t("drill.layer.heat", lang)),
+            hot_cell_trace(subset_features(geometry.geojson, hot_ids), cell_ids, levels,
+                           labels=warning_views.level_labels(lang), title=t("drill.layer.hot", lang),
+                           name=t("drill.layer.hot", lang)),
+            *matter_point_traces(lons, lats, lights, ids, labels=light_labels(lang), hovertexts=hover,
+                                 every_light=True)]
+
+
+def overview_point_updates(reader: Reader, view: overview.View, lang: str) -> tuple[dict, list[dict]]:
+    """What changes in the heat trace and in each point trace (``POINT_LIGHTS`` order) when
+    the data or the filters change."""
+    lons, lats, lights, ids, hover = _points(reader, view, lang)
+    traces = matter_point_traces(lons, lats, lights, ids, labels=light_labels(lang), hovertexts=hover,
+                                 every_light=True)
+    heat = heat_trace(lons, lats, name="")
+    keys = ("lon", "lat", "customdata", "hovertext", "name", "cluster")
+    return ({"lon": list(heat.lon), "lat": list(heat.lat)},
+            [{k: (tr[k].to_plotly_json() if hasattr(tr[k], "to_plotly_json") else
+                  list(tr[k]) if isinstance(tr[k], tuple) else tr[k]) for k in keys} for tr in traces])

@@ -20,6 +20,8 @@ TABLE = "ov-table"
 NAV = "ov-nav"
 URL_STATE = "ov-url-state"
 MAP_VIEW = "ov-map-view"
+LAYER_SWITCH = "ov-layer-switch"  # which map layers are on
+MAP_LAYERS = "ov-map-layers"      # dcc.Store: each map trace's layer, once the extra layers are drawn
 
 
 kpi_tile = patterns("kpi-tile", "key")
