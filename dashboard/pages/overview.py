@@ -5,6 +5,11 @@ Refreshing: an Interval asks for the data version every ``refresh_interval_s``; 
 ``TICK`` store changes only when the data or the minute change, and every panel listens
 to it, so an idle township costs one tiny query per refresh. The map's geometry is drawn
 once per page (``draw_map``); later changes recolour it with a ``Patch``.
+
+Drilling down: a click on a cell of the map opens its village (``/area/<code>``), a row of
+the table its matter (``/matter/<id>``); the filters and the map's view live in the query
+string (written by ``assets/drill.js``, read back by ``layout``), so back returns to them and
+a filtered view is a link.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from dashboard.components.panel import notice, panel
 from dashboard.context import app_context, current_user, viewer_scope
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
+from dashboard.pages.drill_layout import breadcrumb
 from dashboard.pages.overview_layout import filter_bar, kpi_row
 from dashboard.views import common, drill
 from dashboard.views import overview as panels
@@ -91,6 +97,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             html.Div([filter_bar(lang, initial.to_data(), options),
                       html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
                      className="toolbar"),
+            breadcrumb(drill.breadcrumb(lang), lang),
             html.Div(id=ids.NOTICE),
             kpi_row(lang),
             html.Div(
