@@ -260,6 +260,11 @@ def switch_layers(cell_ids: list | None, shown: list | None, tick: dict | None, 
     shown = shown or []
     if ctx.triggered_id == ids.MAP_CELLS:
         layers = None                               # draw_map drew a fresh figure
+    extra_on = {"heat", "hot", "points"} & set(shown)
+    if ctx.triggered_id in (ids.TICK, ids.FILTERS) and (layers is None or not {"heat", "points"} & extra_on):
+        return no_update, no_update                 # nothing on the map follows the data: no request body
+    if ctx.triggered_id == ids.MAP_CELLS and not extra_on and set(drill.OVERVIEW_DEFAULT_LAYERS) <= set(shown):
+        return no_update, None                      # the fresh figure is what the switches show
     patch = Patch()
     extra = [layer for layer in drill.EXTRA_LAYERS if layer in shown]
     if layers is None and extra:
