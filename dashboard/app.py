@@ -13,7 +13,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask_caching import Cache
 
-from dashboard import auth, http
+from dashboard import auth, drill_routes, http
 from dashboard.components.ids import shell as ids
 from dashboard.components.navbar import navbar
 from dashboard.context import AppContext, current_user
@@ -61,6 +61,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
     hardening.install(app, settings)   # Host, size, cross-site and rate checks; the headers
     auth.install(server)           # the login guard runs before every other handler
     http.install(server)
+    drill_routes.install(server)   # 404 for an unknown /area, /cell or /matter
 
     app.layout = html.Div(
         [dcc.Location(id=ids.URL, refresh=False),

@@ -4,7 +4,7 @@ its action form, and the outcome line. Pure builders from the plain data that
 modules here that register themselves.)"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from dash import dcc, html
 
@@ -139,14 +139,27 @@ def timeline_view(rows: list[dict[str, Any]], lang: str) -> html.Div:
 
 
 # -- the action form -----------------------------------------------------------------------
-def _error_slot(name: str) -> html.Div:
-    return html.Div("", id=ids.desk_field_error(name), className="field-error", role="alert")
+class FormIds(NamedTuple):
+    """The id factories of an action form: the desk's, or another page's that offers the
+    same form (the matter page), so that each page's callbacks see only its own."""
+
+    action: Callable[..., dict]
+    field: Callable[..., dict]
+    dept: Callable[..., dict]
+    field_error: Callable[..., dict]
 
 
-def _button(action: str, lang: str, primary: bool, note_needed: bool) -> html.Button:
+DESK_FORM = FormIds(ids.desk_action, ids.desk_field, ids.desk_dept, ids.desk_field_error)
+
+
+def _error_slot(name: str, form: FormIds = DESK_FORM) -> html.Div:
+    return html.Div("", id=form.field_error(name), className="field-error", role="alert")
+
+
+def _button(action: str, lang: str, primary: bool, note_needed: bool, form: FormIds = DESK_FORM) -> html.Button:
     label = t(f"action.{action}", lang)
     return html.Button(
-        label, id=ids.desk_action(action), n_clicks=0, type="button",
+        label, id=form.action(action), n_clicks=0, type="button",
         className=f"action-btn action-{action}" + (" action-primary" if primary else ""),
         title=t("desk.actions.note_needed", lang) if note_needed else label,
     )
@@ -170,69 +183,70 @@ def suggestion_view(candidates: list[dict], lang: str) -> html.Div | None:
 
 
 def action_form(actions: tuple[str, ...], lang: str, *, note_needed: set[str], dept_options: list[dict],
-                suggested: int | None, suggestion: str, candidates: list[dict] | None = None) -> html.Div:
+                suggested: int | None, suggestion: str, candidates: list[dict] | None = None,
+                form: FormIds = DESK_FORM) -> html.Div:
     """Buttons for exactly the legal ``actions``; dispatch, extend and follow-up carry their
-    own fields, every action shares the note."""
+    own fields, every action shares the note. ``form``: whose ids (the desk's by default)."""
     if not actions:
         return html.Div(t("desk.actions.none", lang), className="actions-none")
     rows: list[Any] = [
         html.Div([
             html.Label(t("desk.actions.note", lang), className="form-label"),
-            dcc.Textarea(id=ids.desk_field("note"), value="", rows=2, maxLength=2000,
+            dcc.Textarea(id=form.field("note"), value="", rows=2, maxLength=2000,
                          placeholder=t("desk.actions.note.placeholder", lang), className="form-note"),
-            _error_slot("note"),
+            _error_slot("note", form),
         ], className="form-row form-row-note"),
     ]
     if "dispatch" in actions:
         rows.append(html.Div([
             html.Div([
                 html.Label(t("desk.dispatch.department", lang), className="form-label"),
-                dcc.Dropdown(id=ids.desk_dept("department"), options=dept_options, value=suggested,
+                dcc.Dropdown(id=form.dept("department"), options=dept_options, value=suggested,
                              clearable=False, placeholder=t("desk.dispatch.placeholder", lang),
                              labels=dropdown_labels(lang), className="form-dept", maxHeight=300),
                 html.Div(suggestion, className="form-hint") if suggestion else None,
                 suggestion_view(candidates or [], lang),
-                _error_slot("department"),
+                _error_slot("department", form),
             ], className="form-field form-field-wide"),
             html.Div([
                 html.Label(t("desk.dispatch.co", lang), className="form-label"),
-                dcc.Dropdown(id=ids.desk_dept("co_departments"), options=dept_options, value=[], multi=True,
+                dcc.Dropdown(id=form.dept("co_departments"), options=dept_options, value=[], multi=True,
                              placeholder=t("desk.dispatch.placeholder", lang), labels=dropdown_labels(lang),
                              className="form-dept", maxHeight=300),
-                _error_slot("co_departments"),
+                _error_slot("co_departments", form),
             ], className="form-field form-field-wide"),
-            _button("dispatch", lang, True, False),
+            _button("dispatch", lang, True, False, form),
         ], className="form-row form-row-dispatch"))
     if "extend" in actions:
         rows.append(html.Div([
             html.Div([
                 html.Label(t("desk.extend.amount", lang), className="form-label"),
                 html.Div([
-                    dcc.Input(id=ids.desk_field("extend_amount"), type="number", min=0.5, step=0.5, value=None,
+                    dcc.Input(id=form.field("extend_amount"), type="number", min=0.5, step=0.5, value=None,
                               className="form-amount", debounce=False),
-                    dcc.RadioItems(id=ids.desk_field("extend_unit"), value="hours", inline=True,
+                    dcc.RadioItems(id=form.field("extend_unit"), value="hours", inline=True,
                                    options=[{"label": t(f"desk.extend.unit.{u}", lang), "value": u}
                                             for u in ("hours", "work_days")], className="form-radio"),
                 ], className="form-inline"),
-                _error_slot("extend_amount"),
+                _error_slot("extend_amount", form),
             ], className="form-field"),
-            _button("extend", lang, False, "extend" in note_needed),
+            _button("extend", lang, False, "extend" in note_needed, form),
         ], className="form-row form-row-extend"))
     if "follow_up" in actions:
         rows.append(html.Div([
             html.Div([
                 html.Label(t("desk.follow_up.satisfaction", lang), className="form-label"),
-                dcc.RadioItems(id=ids.desk_field("satisfaction"), value=None, inline=True,
+                dcc.RadioItems(id=form.field("satisfaction"), value=None, inline=True,
                                options=[{"label": t(f"satisfaction.{s}", lang), "value": s}
                                         for s in SATISFACTION], className="form-radio"),
-                _error_slot("satisfaction"),
+                _error_slot("satisfaction", form),
             ], className="form-field"),
-            _button("follow_up", lang, True, False),
+            _button("follow_up", lang, True, False, form),
         ], className="form-row form-row-follow_up"))
     plain_actions = [a for a in actions if a not in ("dispatch", "extend", "follow_up")]
     if plain_actions:
         forward = {"sign", "feedback", "verify", "close", "reopen"}
-        rows.append(html.Div([_button(a, lang, a in forward, a in note_needed) for a in plain_actions],
+        rows.append(html.Div([_button(a, lang, a in forward, a in note_needed, form) for a in plain_actions],
                              className="form-row form-buttons"))
     return html.Div(rows, className="action-form", **{"data-actions": " ".join(actions)})
 

@@ -17,13 +17,19 @@ FILTER_NAMES = ("villages", "sources", "majors", "depts")
 
 
 # -- the filter bar ------------------------------------------------------------------------
-def filter_bar(lang: str) -> html.Div:
+def filter_bar(lang: str, values: dict[str, list | None] | None = None,
+               options: dict[str, list[dict]] | None = None) -> html.Div:
+    """``values``: the selection to start with (the page's query string), name → values;
+    ``options``: each dropdown's options to start with (a dropdown drops values that are not
+    among its options, so a selection from the URL needs them at once)."""
+    values, options = values or {}, options or {}
     fields = []
     for name in FILTER_NAMES:
         fields.append(html.Div(
             [
                 html.Label(t(f"filter.{name}", lang), className="filter-label"),
-                dcc.Dropdown(id=ids.filter_dropdown(name), options=[], value=[], multi=True,
+                dcc.Dropdown(id=ids.filter_dropdown(name), options=options.get(name, []),
+                             value=list(values.get(name) or []), multi=True,
                              placeholder=t("filter.all", lang), labels=dropdown_labels(lang),
                              className="filter-dropdown", maxHeight=320),
             ],

@@ -15,6 +15,13 @@ MAP_CELLS = "ov-map-cells"       # dcc.Store: cell ids in the order of the map's
 MAP_METRIC = "ov-map-metric"
 DEPT_CHART = "ov-dept-chart"
 TABLE = "ov-table"
+# Drilling down and sharing: a map click or a row opens the level below (ov-nav); the filters
+# and the map view are written to the query string (ov-url-state); the view a URL asked for.
+NAV = "ov-nav"
+URL_STATE = "ov-url-state"
+MAP_VIEW = "ov-map-view"
+LAYER_SWITCH = "ov-layer-switch"  # which map layers are on
+MAP_LAYERS = "ov-map-layers"      # dcc.Store: each map trace's layer, once the extra layers are drawn
 
 
 kpi_tile = patterns("kpi-tile", "key")
