@@ -154,27 +154,30 @@ def _adapters(model: type[BaseModel]) -> dict[str, tuple[str, TypeAdapter, Any]]
     return out
 
 
-def errors_of(exc: ValidationError, field: str | None = None) -> list[dict[str, Any]]:
-    """pydantic's errors as ours: the field (the first part of its location, or ``field``),
-    the problem in our words, and the value echoed safely."""
+def errors_of(exc: ValidationError, field: str | None = None, *, nested: bool = False) -> list[dict[str, Any]]:
+    """pydantic's errors as ours: the field (``field``, or its whole location; with
+    ``nested``, ``field`` and the location inside it), the problem in our words, and the
+    value echoed safely."""
     out = []
     for e in exc.errors(include_url=False):
         ctx = e.get("ctx") or {}
-        name = field if field is not None else ".".join(str(p) for p in e["loc"]) or "body"
-        says = "required" if e["type"] == "missing" else e["msg"]
+        inside = [str(p) for p in e["loc"]] if nested or field is None else []
+        name = ".".join([field, *inside] if field is not None else inside) or "body"
+        says = {"missing": "required", "extra_forbidden": "unknown field"}.get(e["type"], e["msg"])
         value = ctx["echo"] if "echo" in ctx else (None if e["type"] == "missing" else echo(e.get("input")))
         out.append({"field": field_name(name), "problem": says, "value": value})
     return out
 
 
 def check_fields(model: type[BaseModel], data: dict[str, Any], *, unknown_value: bool = True,
-                 ignore: frozenset[str] = frozenset(),
-                 unknown: str = "unknown field") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                 ignore: frozenset[str] = frozenset(), unknown: str = "unknown field",
+                 nested: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Check every field of ``data`` against ``model`` on its own: (the clean values of the
     fields that passed, by field name; every problem). A key the model does not know is
     ``unknown`` ("unknown field") when the model forbids extras (its value echoed when ``unknown_value``),
     else ignored; the fields in ``ignore`` are
-    the caller's to check."""
+    the caller's to check; ``nested``: a problem inside a field's table or list names where
+    (``formats.delimiter``)."""
     adapters = {k: v for k, v in _adapters(model).items() if v[0] not in ignore}
     known = {alias for alias, _, _ in adapters.values()} | ignore
     extras = sorted(set(data) - known, key=str) if model.model_config.get("extra") == "forbid" else []
@@ -188,7 +191,7 @@ def check_fields(model: type[BaseModel], data: dict[str, Any], *, unknown_value:
         try:       # a missing required field: the problem its type finds with null
             clean[name] = adapter.validate_python(data.get(alias))
         except ValidationError as exc:
-            errors.extend(errors_of(exc, alias))
+            errors.extend(errors_of(exc, alias, nested=nested))
     return clean, errors
 
 

@@ -134,3 +134,77 @@ def test_generated_requests_get_no_500_and_answers_in_the_schema(api_schema, aut
     generated()
     if mode == "existing" or (mode == "positive" and not given_path):
         assert any(200 <= s < 300 for s in statuses), sorted(set(statuses))
+
+
+# -- the settings file and the import mapping go through the same layer -------------------------
+def test_the_settings_model_declares_every_setting_with_its_default_and_help():
+    from queries.settings import SETTINGS, SettingsFile
+
+    schema = SettingsFile.model_json_schema()
+    assert schema["additionalProperties"] is False
+    for setting in SETTINGS:
+        assert schema["properties"][setting.name]["default"] == setting.default
+        assert schema["properties"][setting.name]["description"] == setting.help
+    assert schema["properties"]["yellow_fraction"]["exclusiveMaximum"] == 1
+
+
+@pytest.mark.parametrize("name, text, says", [
+    ("port", "80x", "setting port: cannot read it as int"),
+    ("port", "8.5", "setting port: cannot read it as int"),
+    ("language", "fr", "setting language: 'fr' is not zh or en"),
+    ("yellow_fraction", "1", "setting yellow_fraction: must lie between 0 and 1"),
+    ("login_max_failures", "0", "setting login_max_failures: must be at least 1"),
+    ("behind_https", "maybe", "setting behind_https: cannot read it as bool"),
+])
+def test_a_bad_setting_from_the_environment_is_refused_naming_it(name, text, says):
+    from queries.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        load_settings({f"TOWNSHIP_{name.upper()}": text})
+
+
+def test_a_settings_file_is_checked_whole_by_the_model(tmp_path):
+    from queries.settings import SettingsError, load_settings
+
+    good = tmp_path / "good.toml"
+    good.write_text('port = 9000\nbehind_https = true\nyellow_fraction = 0.3\nlanguage = "en"\n', encoding="utf-8")
+    settings = load_settings({"TOWNSHIP_CONFIG": str(good), "TOWNSHIP_PORT": "9001"})
+    assert (settings.port, settings.behind_https, settings.yellow_fraction, settings.language) == (9001, True, 0.3, "en")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('port = "many"\ncolour = "red"\nupload_max_mb = 0\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as refused:
+        load_settings({"TOWNSHIP_CONFIG": str(bad)})
+    said = str(refused.value)
+    assert said.startswith(f"config file {bad}: ")
+    assert "setting colour: unknown setting" in said and "setting port: cannot read it as int" in said
+    assert "setting upload_max_mb: must be at least 1" in said
+
+
+@pytest.mark.parametrize("toml, says", [
+    ('[columns]\nid = "a"\ncreated_at = "t"\n[formats]\ndelimiter = ";;"\n', "[formats] delimiter must be one character"),
+    ('[columns]\nid = "a"\ncreated_at = "t"\n[formats]\nsheet = 5\n', "[formats] sheet: "),
+    ('[columns]\nid = "a"\ncreated_at = 5\n', "[columns] created_at must be a column name (text)"),
+    ('[columns]\nid = "a"\ncreated_at = "t"\n[defaults]\ncategory_limit_work_days = 0\n',
+     "[defaults] category_limit_work_days must be a positive whole number"),
+    ('[columns]\nid = "a"\ncreated_at = "t"\n[source]\n"电话" = "phone"\n', "[source] '电话' = 'phone': ours must be one of"),
+])
+def test_a_wrong_mapping_file_is_refused_in_one_line_by_the_model(tmp_path, toml, says):
+    from queries.imports.mapping import load_mapping
+
+    path = tmp_path / "mapping.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ValueError) as refused:
+        load_mapping(path)
+    assert str(refused.value).startswith(f"{path}: ") and says in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_mapping_reads_the_same_through_the_model():
+    from queries.imports.mapping import load_mapping
+
+    mapping = load_mapping({"columns": {"id": "编号", "created_at": "时间", "point": "坐标"},
+                            "formats": {"timestamp": "%Y/%m/%d %H:%M", "coordinates": "GCJ02", "delimiter": ";"},
+                            "status": {"Open": "dispatched", "open": "dispatched"}, "defaults": {"source": "grid"}})
+    assert mapping.columns == {"id": "编号", "created_at": "时间", "point": "坐标"}
+    assert (mapping.timestamp_formats, mapping.coordinates, mapping.delimiter) == (("%Y/%m/%d %H:%M",), "gcj02", ";")
+    assert mapping.status == {"open": "dispatched"} and mapping.default_source == "grid"
