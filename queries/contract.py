@@ -88,7 +88,7 @@ def _text(max_len: int, required: bool, says: str | None, keep: bool):
 def Text(max_len: int, *, required: bool = False, says: str | None = None, keep: bool = False) -> Any:
     """Text of at most ``max_len`` characters, stripped, empty counting as absent (``keep``:
     as it is); ``says``: the one problem of every way it can be wrong."""
-    kind = Annotated[str, MinLen(1) if required else MinLen(0), MaxLen(max_len)]
+    kind = Annotated[str, MinLen(1), MaxLen(max_len)] if required else Annotated[str, MaxLen(max_len)]
     return Annotated[kind if required else kind | None, BeforeValidator(_text(max_len, required, says, keep))]
 
 

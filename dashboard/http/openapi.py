@@ -60,7 +60,7 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     """A query parameter's schema without its null branch (an absent argument is the null)."""
     branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
     if len(branches) == 1 and "anyOf" in schema:
-        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
         return {**rest, **branches[0]}
     return schema
 
