@@ -104,12 +104,11 @@ class SettingsError(ValueError):
 
 AT_LEAST_ONE = ("login_max_failures", "login_lockout_min", "session_idle_min", "api_max_body_kb",
                 "upload_max_mb", "login_rate_per_min", "intake_rate_per_min")
-KINDS = {"str": str, "int": int, "float": float, "bool": bool}
 
 
 def _kind(name: str, kind: type) -> Any:
-    """A setting's type: from the TOML file as it is, from the environment or the command
-    line as text (a flag: 1/true/yes/on or 0/false/no/off/empty)."""
+    """A setting's type (its default's, as it always was): from the TOML file as it is, from
+    the environment or the command line as text (a flag: 1/true/yes/on or 0/false/no/off/empty)."""
     says = f"cannot read it as {kind.__name__}"
 
     def read(value: Any) -> Any:
@@ -145,8 +144,7 @@ _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 # The settings file's model (queries.contract): every setting with its default and help line.
 SettingsFile = create_model(
     "SettingsFile", __config__=ConfigDict(extra="forbid"),
-    **{f.name: (_kind(f.name, KINDS[f.type]), Field(_BY_NAME[f.name].default, description=_BY_NAME[f.name].help))
-       for f in fields(Settings)})
+    **{s.name: (_kind(s.name, type(s.default)), Field(s.default, description=s.help)) for s in SETTINGS})
 
 
 def _checked(values: dict[str, Any], where: str) -> dict[str, Any]:
