@@ -10,9 +10,12 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 
 from queries import clock
+from queries.contract import check_fields, problem
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,31 +109,65 @@ class Settings:
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""
-        given = {k: _coerce(k, v) for k, v in overrides.items() if v is not None}
-        unknown = set(given) - set(_BY_NAME)
-        if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        return replace(self, **given)
+        return replace(self, **_checked({k: v for k, v in overrides.items() if v is not None}, ""))
 
 
 class SettingsError(ValueError):
     pass
 
 
-def _coerce(name: str, value: Any) -> Any:
-    default = _BY_NAME[name].default
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                if value.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if value.lower() in ("0", "false", "no", "off", ""):
-                    return False
-                raise ValueError(value)
-            return bool(value)
-        return type(default)(value)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {name}: cannot read {value!r} as {type(default).__name__}") from exc
+AT_LEAST_ONE = ("login_max_failures", "login_lockout_min", "session_idle_min", "api_max_body_kb",
+                "upload_max_mb", "login_rate_per_min", "intake_rate_per_min")
+
+
+def _kind(name: str, kind: type) -> Any:
+    """A setting's type (its default's, as it always was): from the TOML file as it is, from
+    the environment or the command line as text (a flag: 1/true/yes/on or 0/false/no/off/empty)."""
+    says = f"cannot read it as {kind.__name__}"
+
+    def read(value: Any) -> Any:
+        if kind is bool and isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("1", "true", "yes", "on"):
+                return True
+            if word in ("0", "false", "no", "off", ""):
+                return False
+        if kind is str and not isinstance(value, str) or kind is not str and isinstance(value, bool) != (kind is bool):
+            raise problem(says)
+        if kind in (int, float) and isinstance(value, str):
+            try:
+                value = kind(value.strip())
+            except ValueError:
+                raise problem(says) from None
+        if kind is int and isinstance(value, float):
+            raise problem(says)
+        if name in AT_LEAST_ONE and value < 1:
+            raise problem("must be at least 1")
+        if name == "yellow_fraction" and not 0 < value < 1:
+            raise problem("must lie between 0 and 1")
+        if name == "language" and value not in ("zh", "en"):
+            raise problem(f"{value!r} is not zh or en")
+        return value
+
+    schema = {"minimum": 1} if name in AT_LEAST_ONE else {"exclusiveMinimum": 0, "exclusiveMaximum": 1} if (
+        name == "yellow_fraction") else {"enum": ["zh", "en"]} if name == "language" else {}
+    return Annotated[kind, BeforeValidator(read), WithJsonSchema({"type": _JSON_TYPES[kind], **schema})]
+
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+# The settings file's model (queries.contract): every setting with its default and help line.
+SettingsFile = create_model(
+    "SettingsFile", __config__=ConfigDict(extra="forbid"),
+    **{s.name: (_kind(s.name, type(s.default)), Field(s.default, description=s.help)) for s in SETTINGS})
+
+
+def _checked(values: dict[str, Any], where: str) -> dict[str, Any]:
+    """``values`` read and checked against ``SettingsFile``; SettingsError with every problem."""
+    clean, errors = check_fields(SettingsFile, values, unknown="unknown setting")
+    if errors:
+        raise SettingsError("; ".join(f"{where}setting {e['field']}: {e['problem']} ({e['value']!r})"
+                                      for e in errors))
+    return {k: clean[k] for k in values}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -143,27 +180,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 from_file = tomllib.load(fh)
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"config file {config_path}: {exc}") from exc
-        for key, value in from_file.items():
-            if key not in _BY_NAME:
-                raise SettingsError(f"config file {config_path}: unknown setting {key!r}")
-            values[key] = _coerce(key, value)
-    for s in SETTINGS:
-        env_value = environ.get(f"TOWNSHIP_{s.name.upper()}")
-        if env_value is not None:
-            values[s.name] = _coerce(s.name, env_value)
+        values.update(_checked(from_file, f"config file {config_path}: "))
+    from_env = {s.name: environ[f"TOWNSHIP_{s.name.upper()}"] for s in SETTINGS
+                if f"TOWNSHIP_{s.name.upper()}" in environ}
+    values.update(_checked(from_env, ""))
     settings = Settings(**values)
-    if settings.language not in ("zh", "en"):
-        raise SettingsError(f"setting language: {settings.language!r} is not zh or en")
     try:
         clock.check_zone(settings.timezone)
     except clock.ClockError as exc:
         raise SettingsError(str(exc)) from exc
-    for name in ("login_max_failures", "login_lockout_min", "session_idle_min", "api_max_body_kb",
-                 "upload_max_mb", "login_rate_per_min", "intake_rate_per_min"):
-        if getattr(settings, name) < 1:
-            raise SettingsError(f"setting {name}: must be at least 1")
-    if not 0 < settings.yellow_fraction < 1:
-        raise SettingsError("setting yellow_fraction: must lie between 0 and 1")
     return settings
 
 

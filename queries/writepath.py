@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,12 +17,14 @@ from typing import Any
 import numpy as np
 
 from queries import clock, incremental, lifecycle
+from queries.bodies import EXTENSION_UNITS, MatterAction, NewMatter
 from queries.concurrency import Refusal
+from queries.contract import NOT_TEXT, FieldErrors, check_fields, echo, is_text  # noqa: F401 (their home was here)
 from queries.dispatch import proposed_department
 from queries.indicator_rollup import apply_indicator_change
 from queries.permissions import require, require_on_matter
 from queries.store import Store
-from queries.vocabulary import LEVELS, SATISFACTION, SOURCES
+from queries.vocabulary import SATISFACTION
 from queries.workcal import limit_minutes
 
 STATUS_ZH = {"registered": "已受理", "dispatched": "已派单", "handling": "处置中", "feedback": "已反馈",
@@ -41,7 +42,6 @@ NEEDS = {"close": "it must pass verification (核查) first", "verify": "it has 
          "dispatch": "only a new or returned matter can be dispatched",
          "merge": "only an open matter can be merged as a duplicate"}
 NOTE_REQUIRED = {"supervise", "extend", "suspend", "return", "void", "reject", "escalate", "reopen"}
-MAX_TEXT = 2000
 MAX_EXTENSION_MIN = 60 * 24 * 30
 ID_API_OFFSET = 50_000       # demo matters use 1…49,999 of a day; the API takes 50,001…
 UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "co_dept_ids", "dispatched_at",
@@ -49,14 +49,6 @@ UPDATABLE = frozenset({"status", "updated_at", "event_count", "lead_dept_id", "c
                        "followed_up_at", "satisfaction", "supervision_count", "extension_count", "limit_min",
                        "due_at", "suspended_at", "remaining_min_at_suspend", "voided_at", "escalated_at",
                        "duplicate_of"})
-
-
-class FieldErrors(Refusal, ValueError):
-    """Invalid input: every problem, as {field, problem, value}. HTTP 422."""
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        super().__init__("; ".join(f"{e['field']}: {e['problem']}" for e in errors))
-        self.errors = errors
 
 
 class ActionRefused(Refusal, ValueError):
@@ -79,83 +71,14 @@ class Placement:
     village_name: str | None = None
 
 
-# What JSON text may carry but neither UTF-8 nor the store can: lone surrogates ("\ud800"
-# as a JSON escape) and NUL.
-NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
-ECHO_CHARS = 40
-
-
-def is_text(value: str) -> bool:
-    """Whether ``value`` holds only characters a reply and the store can carry."""
-    return NOT_TEXT.search(value) is None
-
-
-def echo(value: Any) -> Any:
-    """A rejected value as an error repeats it, always encodable: text cut to 40 characters
-    (what is not text replaced by U+FFFD), an integer too long to read as its first digits,
-    a container as the name of its JSON type."""
-    if isinstance(value, str):
-        cut = NOT_TEXT.sub("\ufffd", value[:ECHO_CHARS])
-        return cut + "…" if len(value) > ECHO_CHARS else cut
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 15:
-        digits = str(abs(value))
-        return f"{'-' if value < 0 else ''}{digits[:15]}… ({len(digits)} digits)"
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return type(value).__name__
-
-
-def _text(errors, body, name, *, required=False, max_len=MAX_TEXT):
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            errors.append({"field": name, "problem": "required", "value": value})
-        return None
-    if not isinstance(value, str):
-        errors.append({"field": name, "problem": "must be a string", "value": echo(value)})
-        return None
-    if len(value) > max_len:
-        errors.append({"field": name, "problem": f"longer than {max_len} characters", "value": echo(value)})
-        return None
-    if not is_text(value):
-        errors.append({"field": name, "problem": "contains characters that are not text", "value": echo(value)})
-        return None
-    return value.strip()
-
-
-def _number(errors, body, name, lo, hi):
-    """A number from ``lo`` to ``hi``; integers are compared as they are (a 4,000-digit one
-    does not fit a float), NaN is no number, an infinity lies out of range."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        errors.append({"field": name, "problem": "must be a number", "value": echo(value)})
-        return None
-    if not lo <= value <= hi:
-        errors.append({"field": name, "problem": f"must lie between {lo} and {hi}", "value": echo(value)})
-        return None
-    return float(value)
-
-
-def _field_name(name: str) -> str:
-    return NOT_TEXT.sub("\ufffd", name[:ECHO_CHARS])
-
-
 def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
-    """Validate a creation request; returns the clean fields or raises FieldErrors."""
+    """Validate a creation request against ``bodies.NewMatter`` and the store's categories;
+    returns the clean fields or raises FieldErrors with every problem."""
     if not isinstance(body, dict):
         raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
-    errors: list[dict[str, Any]] = []
-    known = {"source", "category", "description", "lon", "lat", "address", "reporter", "external_ref",
-             "level", "actor"}
-    for name in sorted(set(body) - known):
-        errors.append({"field": _field_name(name), "problem": "unknown field", "value": echo(body[name])})
-    source = body.get("source")
-    if not isinstance(source, str) or source not in SOURCES:
-        errors.append({"field": "source", "problem": f"must be one of {', '.join(SOURCES)}", "value": echo(source)})
-    code = _text(errors, body, "category", required=True, max_len=20)
-    category = None
+    clean, errors = check_fields(NewMatter, body)
+    failed = {e["field"] for e in errors}
+    code, category = clean.get("category"), None
     if code is not None:
         with store.reading() as cur:
             found = cur.execute("SELECT category_id, code, major_code, default_dept_id, limit_value, limit_unit, "
@@ -165,26 +88,15 @@ def check_new_matter(store: Store, body: Any) -> dict[str, Any]:
         else:
             category = dict(zip(("category_id", "code", "major_code", "default_dept_id", "limit_value",
                                  "limit_unit", "urgency"), found))
-    description = _text(errors, body, "description", required=True)
-    address = _text(errors, body, "address", max_len=300)
-    lon = _number(errors, body, "lon", -180, 180)
-    lat = _number(errors, body, "lat", -90, 90)
-    if (lon is None) != (lat is None) and not any(e["field"] in ("lon", "lat") for e in errors):
+    lon, lat = clean.get("lon"), clean.get("lat")
+    if (lon is None) != (lat is None) and not failed & {"lon", "lat"}:
         errors.append({"field": "lon" if lon is None else "lat", "problem": "lon and lat go together",
                        "value": None})
-    if lon is None and lat is None and not address and not any(e["field"] in ("lon", "lat") for e in errors):
+    if lon is None and lat is None and not clean.get("address") and not failed & {"lon", "lat"}:
         errors.append({"field": "lon", "problem": "give lon and lat, or an address", "value": None})
-    level = body.get("level", "general")
-    if not isinstance(level, str) or level not in LEVELS:
-        errors.append({"field": "level", "problem": f"must be one of {', '.join(LEVELS)}", "value": echo(level)})
-    reporter = _text(errors, body, "reporter", max_len=100)
-    external_ref = _text(errors, body, "external_ref", max_len=100)
-    actor = _text(errors, body, "actor", max_len=100)
     if errors:
         raise FieldErrors(errors)
-    return {"source": source, "category": category, "description": description, "address": address,
-            "lon": lon, "lat": lat, "level": level, "reporter": reporter, "external_ref": external_ref,
-            "actor": actor or "API"}
+    return {**clean, "category": category, "actor": clean["actor"] or "API"}
 
 
 def request_hash(body: Any) -> str:
@@ -263,31 +175,24 @@ def _matter_json(store: Store, cur, m: dict[str, Any], names: tuple | None = Non
 
 # -- actions ------------------------------------------------------------------------
 def check_action(store: Store, body: Any) -> dict[str, Any]:
-    """Validate an action request's fields (not yet its legality for the matter)."""
+    """Validate an action request against ``bodies.MatterAction`` and the store's
+    departments (not yet its legality for the matter)."""
     if not isinstance(body, dict):
         raise FieldErrors([{"field": "body", "problem": "must be a JSON object", "value": type(body).__name__}])
-    errors: list[dict[str, Any]] = []
-    action = body.get("action")
-    if not isinstance(action, str) or action not in lifecycle.TRANSITIONS or action == "accept":
-        allowed = ", ".join(a for a in lifecycle.TRANSITIONS if a != "accept")
-        raise FieldErrors([{"field": "action", "problem": f"must be one of {allowed}", "value": echo(action)}])
-    known = {"action", "actor", "note", "department", "co_departments", "minutes", "hours", "work_days",
-             "satisfaction", "into"}
-    for name in sorted(set(body) - known):
-        errors.append({"field": _field_name(name), "problem": "unknown field", "value": None})
-    clean: dict[str, Any] = {"action": action}
-    clean["actor"] = _text(errors, body, "actor", max_len=100) or "API"
-    clean["note"] = _text(errors, body, "note", required=action in NOTE_REQUIRED)
+    fields, errors = check_fields(MatterAction, body, unknown_value=False, ignore=frozenset(EXTENSION_UNITS))
+    if "action" not in fields:
+        raise FieldErrors([e for e in errors if e["field"] == "action"])
+    action = fields["action"]
+    clean: dict[str, Any] = {"action": action, "actor": fields.get("actor") or "API", "note": fields.get("note")}
+    if action in NOTE_REQUIRED and "note" in fields and clean["note"] is None:
+        errors.append({"field": "note", "problem": "required", "value": body.get("note")})
     if action == "dispatch":
-        clean["dept_id"] = _department(store, errors, body.get("department"), "department", required=True)
-        co = body.get("co_departments") or []
-        if not isinstance(co, list):
-            errors.append({"field": "co_departments", "problem": "must be a list", "value": echo(co)})
-            co = []
-        clean["co_dept_ids"] = [d for d in (_department(store, errors, x, "co_departments") for x in co)
-                                if d is not None]
+        if "department" in fields:
+            clean["dept_id"] = _department(store, errors, fields["department"], "department", required=True)
+        clean["co_dept_ids"] = [d for d in (_department(store, errors, x, "co_departments")
+                                            for x in fields.get("co_departments") or []) if d is not None]
     if action == "extend":
-        given = {k: body[k] for k in ("minutes", "hours", "work_days") if body.get(k) is not None}
+        given = {k: body[k] for k in EXTENSION_UNITS if body.get(k) is not None}
         if len(given) != 1:
             errors.append({"field": "minutes", "problem": "give exactly one of minutes, hours, work_days",
                            "value": {k: echo(v) for k, v in given.items()} or None})
@@ -305,30 +210,27 @@ def check_action(store: Store, body: Any) -> dict[str, Any]:
                 else:
                     clean["minutes"] = int(round(value * per))
     if action == "merge":
-        into = body.get("into")
-        if isinstance(into, bool) or not isinstance(into, int) or not 1 <= into < 2**63:
-            errors.append({"field": "into", "problem": "required: the id of the original matter", "value": echo(into)})
+        if fields.get("into") is None:
+            if "into" not in {e["field"] for e in errors}:
+                errors.append({"field": "into", "problem": "required: the id of the original matter",
+                               "value": echo(body.get("into"))})
         else:
-            clean["into"] = into
+            clean["into"] = fields["into"]
     if action == "follow_up":
-        sat = body.get("satisfaction")
-        if not isinstance(sat, str) or sat not in SATISFACTION:
+        if fields.get("satisfaction", "") is None:
             errors.append({"field": "satisfaction", "problem": f"must be one of {', '.join(SATISFACTION)}",
-                           "value": echo(sat)})
-        clean["satisfaction"] = sat
+                           "value": None})
+        clean["satisfaction"] = fields.get("satisfaction")
     if errors:
         raise FieldErrors(errors)
     return clean
 
 
 def _department(store: Store, errors, value, field: str, required: bool = False) -> int | None:
+    """The id of the department ``value`` (an id or a code the model let through) names."""
     if value is None:
         if required:
             errors.append({"field": field, "problem": "required", "value": None})
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or (isinstance(value, str) and (
-            len(value) > 100 or not is_text(value))):
-        errors.append({"field": field, "problem": "a department id or code", "value": echo(value)})
         return None
     found = store.scalar("SELECT dept_id FROM departments WHERE dept_id = TRY_CAST(? AS INTEGER) OR code = ?",
                         [str(value), str(value)])

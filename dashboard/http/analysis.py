@@ -21,15 +21,24 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from dashboard import auditing, clock
 from dashboard.context import actor_name, app_context, current_user, viewer_scope
+from dashboard.http.contract import endpoint
+from dashboard.http.models import (
+    Acknowledged,
+    IndicatorQuery,
+    Indicators,
+    Period,
+    Ranking,
+    WarningFilters,
+    Warnings,
+)
 from dashboard.http.replies import (
     answer_errors,
     echo,
-    list_arg,
-    period_args,
+    period_problems,
     plain,
     raise_if,
     read_json_object,
@@ -38,17 +47,16 @@ from dashboard.http.replies import (
 )
 from dashboard.views.analysis_filters import drilldown_link
 from queries.analysis_config import load_analysis_config
+from queries.bodies import Acknowledgement
+from queries.contract import check_fields
 from queries.permissions import require
 from queries.store import StoreError
-from queries.warnings import METHODS, SEVERITIES, WarningNotFound, acknowledge_warning, refresh_if_stale
-from queries.writepath import is_text
+from queries.warnings import WarningNotFound, acknowledge_warning, refresh_if_stale
 
 log = logging.getLogger(__name__)
 blueprint = answer_errors(Blueprint("api_analysis", __name__))
 
-GROUPINGS = ("department", "village", "source", "category", "cell", "major", "township")
 MAX_SPAN_DAYS = 3 * 366
-MAX_NOTE_CHARS = 1000
 
 
 def _context():
@@ -84,24 +92,21 @@ def indicators_body(reader, config, *, start: date, end: date, by: str, scope: l
     }
 
 
-@blueprint.get("/api/v1/indicators")
-def indicators():
-    errors: list[dict[str, Any]] = []
-    start, end = period_args(errors, MAX_SPAN_DAYS)
-    by = request.args.get("by", "department")
-    if by not in GROUPINGS:
-        errors.append({"field": "by", "problem": f"one of {', '.join(GROUPINGS)}", "value": by[:40]})
-    raise_if(errors)
+@endpoint(blueprint, "GET", "/api/v1/indicators", summary="every 考核评价 indicator of a period per group",
+          query=IndicatorQuery, response=Indicators, errors=(422,))
+def indicators(args: IndicatorQuery):
+    raise_if(period_problems(args.start, args.end, MAX_SPAN_DAYS))
+    start, end, by = args.start, args.end, args.by
     reader, _, config = _context()
     return reply(indicators_body(reader, config, start=start, end=end, by=by,
                                  scope=viewer_scope(), now=clock.now()))
 
 
-@blueprint.get("/api/v1/indicators/ranking")
-def ranking():
-    errors: list[dict[str, Any]] = []
-    start, end = period_args(errors, MAX_SPAN_DAYS)
-    raise_if(errors)
+@endpoint(blueprint, "GET", "/api/v1/indicators/ranking", summary="the department ranking (综合指标值)",
+          query=Period, response=Ranking, errors=(422,))
+def ranking(args: Period):
+    raise_if(period_problems(args.start, args.end, MAX_SPAN_DAYS))
+    start, end = args.start, args.end
     reader, _, config = _context()
     now = clock.now()
     frame = reader.run("indicators/department_ranking", scope=viewer_scope(), **_no_filters(),
@@ -134,12 +139,10 @@ def warning_item(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@blueprint.get("/api/v1/warnings")
-def warnings():
-    errors: list[dict[str, Any]] = []
-    methods = list_arg(errors, "method", METHODS)
-    severities = list_arg(errors, "severity", SEVERITIES)
-    raise_if(errors)
+@endpoint(blueprint, "GET", "/api/v1/warnings", summary="the active warnings", query=WarningFilters,
+          response=Warnings, errors=(422,))
+def warnings(args: WarningFilters):
+    methods, severities = args.method, args.severity
     reader, settings, config = _context()
     store = app_context().store
     now = clock.now()
@@ -153,19 +156,17 @@ def warnings():
                   "warnings": [warning_item(r) for r in frame.to_dict("records")]})
 
 
-@blueprint.post("/api/v1/warnings/<path:key>/ack")
+@endpoint(blueprint, "POST", "/api/v1/warnings/<path:key>/ack", summary="acknowledge a warning",
+          body=Acknowledgement, response=Acknowledged, errors=(404, 413, 422, 503),
+          path={"key": {"type": "string", "minLength": 1}})
 def acknowledge(key: str):
     require(current_user(), "acknowledge")
     body = read_json_object()
-    errors: list[dict[str, Any]] = [{"field": echo(name), "problem": "unknown field", "value": echo(body[name])}
-                                    for name in sorted(set(body) - {"actor", "note"})]
+    clean, errors = check_fields(Acknowledgement, body, ignore=frozenset({"actor"}))
     if "actor" in body:
         errors.append({"field": "actor", "problem": "actor comes from the login", "value": echo(body["actor"])})
-    note = body.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE_CHARS or not is_text(note)):
-        errors.append({"field": "note", "problem": f"text of at most {MAX_NOTE_CHARS} characters",
-                       "value": echo(note)})
     raise_if(errors)
+    note = clean["note"]
     try:
         result = acknowledge_warning(app_context().store, key, actor=actor_name(), note=note,
                                      now=clock.now(), by=current_user())

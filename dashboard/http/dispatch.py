@@ -16,6 +16,8 @@ from flask import Blueprint
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
+from dashboard.http.contract import endpoint
+from dashboard.http.models import Related, Suggestion
 from dashboard.http.replies import INT64, answer_errors, echo, records, reply, whole_number
 from queries import dispatch, duplicates
 from queries.writepath import NotFound
@@ -30,7 +32,12 @@ def _matter_id(text: str) -> int:
     return found
 
 
-@blueprint.get("/api/v1/matters/<matter_id>/related")
+MATTER_ID = {"type": "integer", "minimum": 1, "maximum": INT64[1], "format": "int64"}
+
+
+@endpoint(blueprint, "GET", "/api/v1/matters/<matter_id>/related", summary="possible duplicates of a matter "
+          "(same 小类 within the settings' radius and days)", response=Related, errors=(404,),
+          path={"matter_id": MATTER_ID})
 def related(matter_id: str):
     ctx = app_context()
     mid = _matter_id(matter_id)
@@ -45,7 +52,9 @@ def related(matter_id: str):
     return reply({"matter": mid, "radius_m": radius, "days": days, "items": items, "total": len(items)})
 
 
-@blueprint.get("/api/v1/matters/<matter_id>/suggestion")
+@endpoint(blueprint, "GET", "/api/v1/matters/<matter_id>/suggestion", summary="the lead departments proposed "
+          "for a matter's dispatch, ranked, with live load and 30-day on-time rate", response=Suggestion,
+          errors=(404,), path={"matter_id": MATTER_ID})
 def suggestion(matter_id: str):
     ctx = app_context()
     mid = _matter_id(matter_id)

@@ -15,30 +15,16 @@ from flask import Blueprint, request
 
 from dashboard import auditing, clock
 from dashboard.context import actor_name, app_context, current_user, viewer_scope
-from dashboard.http.replies import (
-    INT64,
-    answer_errors,
-    classify,
-    echo,
-    int_arg,
-    list_arg,
-    raise_if,
-    read_json_body,
-    records,
-    reply,
-    time_arg,
-    unknown_args,
-    whole_number,
-)
+from dashboard.http.contract import endpoint
+from dashboard.http.models import Matter, MatterDetail, MatterFilters, MatterPage
+from dashboard.http.replies import INT64, answer_errors, classify, echo, read_json_body, records, reply, whole_number
+from queries.bodies import MatterAction, NewMatter
 from queries.intake import register_matter
 from queries.permissions import MATTER_ACTIONS, Forbidden, require
-from queries.vocabulary import LIGHTS, SOURCES, STATUSES
 from queries.writepath import FieldErrors, NotFound, apply_action, check_action
 
 blueprint = answer_errors(Blueprint("api_matters", __name__))
-MAX_PAGE = 500
-FILTERS = {"status", "light", "cell", "village", "department", "source", "category", "created_from",
-           "created_to", "limit", "offset"}
+MATTER_ID = {"type": "integer", "minimum": 1, "maximum": INT64[1], "format": "int64"}
 
 
 def _context():
@@ -46,7 +32,10 @@ def _context():
             app_context().locator)
 
 
-@blueprint.post("/api/v1/matters")
+@endpoint(blueprint, "POST", "/api/v1/matters", summary="register (受理) a matter", body=NewMatter,
+          body_hides=("actor",), response=Matter, status=201, also=(200,), errors=(409, 413, 422, 429),
+          description="`Idempotency-Key` (1 to 200 printable characters) makes a retry answer 200 "
+                      "with the first answer instead of registering twice.")
 def create():
     store, _settings, _reader, locator = _context()
     key = request.headers.get("Idempotency-Key")
@@ -61,7 +50,9 @@ def create():
     return reply(result, 201 if created else 200)
 
 
-@blueprint.post("/api/v1/matters/<matter_id>/actions")
+@endpoint(blueprint, "POST", "/api/v1/matters/<matter_id>/actions", summary="act on a matter",
+          body=MatterAction, body_hides=("actor",), response=Matter, errors=(404, 409, 413, 422),
+          path={"matter_id": MATTER_ID})
 def act(matter_id: str):
     store = app_context().store
     mid = _matter_id(matter_id)
@@ -107,21 +98,14 @@ def _matter_id(text: str) -> int:
     return found
 
 
-@blueprint.get("/api/v1/matters")
-def list_matters():
+@endpoint(blueprint, "GET", "/api/v1/matters", summary="the matters in the viewer's scope, filtered and paged",
+          query=MatterFilters, response=MatterPage, errors=(422,))
+def list_matters(args: MatterFilters):
     store, settings, reader, _locator = _context()
-    errors: list[dict[str, Any]] = []
-    unknown_args(errors, FILTERS)
-    params = dict(
-        statuses=list_arg(errors, "status", STATUSES), lights=list_arg(errors, "light", LIGHTS),
-        cells=list_arg(errors, "cell"), villages=list_arg(errors, "village", kind=int),
-        depts=list_arg(errors, "department", kind=int), sources=list_arg(errors, "source", SOURCES),
-        categories=list_arg(errors, "category"),
-        created_from=time_arg(errors, "created_from"), created_to=time_arg(errors, "created_to"),
-    )
-    limit = int_arg(errors, "limit", 50, 1, MAX_PAGE)
-    offset = int_arg(errors, "offset", 0, 0, 10_000_000)
-    raise_if(errors)
+    params = dict(statuses=args.status, lights=args.light, cells=args.cell, villages=args.village,
+                  depts=args.department, sources=args.source, categories=args.category,
+                  created_from=args.created_from, created_to=args.created_to)
+    limit, offset = args.limit, args.offset
     common = dict(scope=viewer_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
     page = store.run("matters/list", limit=limit, offset=offset, **common)
     if len(page) == 0 and offset > 0:          # past the end: the total from the first row
@@ -132,7 +116,8 @@ def list_matters():
     return reply({"items": records(page.drop(columns=["total"])), "total": total, "limit": limit, "offset": offset})
 
 
-@blueprint.get("/api/v1/matters/<matter_id>")
+@endpoint(blueprint, "GET", "/api/v1/matters/<matter_id>", summary="a matter with its event timeline",
+          response=MatterDetail, errors=(404,), path={"matter_id": MATTER_ID})
 def get_matter(matter_id: str):
     store, settings, reader, _locator = _context()
     mid = _matter_id(matter_id)

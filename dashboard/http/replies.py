@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from queries.permissions import Forbidden
 from queries.store import StoreError
 from queries.warnings import WarningNotFound
-from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, echo
+from queries.writepath import NOT_TEXT, ActionRefused, FieldErrors, NotFound, echo  # noqa: F401 (the views' echo)
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -220,84 +220,14 @@ def parse_time(text: str, zone: tzinfo | None = None) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def unknown_args(errors: list[FieldError], known: set[str]) -> None:
-    for name in sorted(set(request.args) - known):
-        errors.append({"field": echo(name), "problem": "unknown argument", "value": echo(request.args.get(name))})
-
-
-def list_arg(errors: list[FieldError], name: str, allowed: tuple[str, ...] | None = None,
-             kind: type = str, bounds: tuple[int, int] = INT32) -> list | None:
-    """A repeated or comma-separated argument (``?status=a,b&status=c``); None when absent.
-    Integers (``kind=int``) are ASCII digits within ``bounds`` (an INTEGER column's)."""
-    values = [v for part in request.args.getlist(name) for v in part.split(",") if v != ""]
-    if not values:
-        return None
-    out = []
-    for v in values:
-        if kind is int:
-            number = whole_number(v, *bounds)
-            if number is None:
-                errors.append({"field": name, "problem": f"must be whole numbers from {bounds[0]} to {bounds[1]}",
-                               "value": echo(v)})
-                continue
-            out.append(number)
-        else:
-            if allowed is not None and v not in allowed:
-                errors.append({"field": name, "problem": f"must be among {', '.join(allowed)}", "value": echo(v)})
-                continue
-            if len(v) > 100:
-                errors.append({"field": name, "problem": "too long", "value": echo(v)})
-                continue
-            out.append(v)
-    return out
-
-
-def time_arg(errors: list[FieldError], name: str) -> datetime | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        errors.append({"field": name, "problem": f"an ISO 8601 date or time {TIME_RANGE}", "value": echo(value)})
-        return None
-
-
-def int_arg(errors: list[FieldError], name: str, default: int, lo: int, hi: int) -> int:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    number = whole_number(value, lo, hi)
-    if number is None:
-        errors.append({"field": name, "problem": f"a whole number from {lo} to {hi}", "value": echo(value)})
-        return default
-    return number
-
-
-def period_args(errors: list[FieldError], max_days: int) -> tuple[date | None, date | None]:
-    """``from`` and ``to``, both required ISO dates, from ≤ to, at most ``max_days`` days."""
-    parsed: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        raw = request.args.get(name)
-        parsed[name] = None
-        if not raw:
-            errors.append({"field": name, "problem": "required: a date as YYYY-MM-DD", "value": None})
-            continue
-        try:
-            parsed[name] = date.fromisoformat(raw)
-            if not EARLIEST.date() <= parsed[name] <= LATEST.date():
-                raise ValueError(TIME_RANGE)
-        except ValueError:
-            parsed[name] = None
-            errors.append({"field": name, "problem": f"a date as YYYY-MM-DD {TIME_RANGE}", "value": echo(raw)})
-    start, end = parsed["from"], parsed["to"]
-    if start and end:
-        if start > end:
-            errors.append({"field": "to", "problem": "must not be before from", "value": end.isoformat()})
-        elif (end - start).days + 1 > max_days:
-            errors.append({"field": "to", "problem": f"the period may span at most {max_days} days",
-                           "value": end.isoformat()})
-    return start, end
+def period_problems(start: date, end: date, max_days: int) -> list[FieldError]:
+    """What is wrong with a period of days ``start`` to ``end`` (both parsed): from ≤ to,
+    at most ``max_days`` days."""
+    if start > end:
+        return [{"field": "to", "problem": "must not be before from", "value": end.isoformat()}]
+    if (end - start).days + 1 > max_days:
+        return [{"field": "to", "problem": f"the period may span at most {max_days} days", "value": end.isoformat()}]
+    return []
 
 
 def raise_if(errors: list[FieldError]) -> None:

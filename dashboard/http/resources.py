@@ -9,28 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from dashboard.context import app_context, viewer_scope
-from dashboard.http.replies import (
-    answer_errors,
-    decimal_number,
-    echo,
-    list_arg,
-    raise_if,
-    records,
-    reply,
-    unknown_args,
-)
+from dashboard.http.contract import endpoint
+from dashboard.http.models import ResourceQuery, Resources
+from dashboard.http.replies import answer_errors, decimal_number, echo, raise_if, records, reply
 from queries import resources
 
 blueprint = answer_errors(Blueprint("api_resources", __name__))
-ARGS = {"kind", "cell", "near", "radius_m"}
 DEFAULT_RADIUS_M = 1000.0
 
 
-def _near(errors: list[dict[str, Any]]) -> tuple[float, float] | None:
-    raw = request.args.get("near")
+def _near(errors: list[dict[str, Any]], raw: str | None) -> tuple[float, float] | None:
     if raw is None:
         return None
     parts = raw.split(",")
@@ -43,8 +34,7 @@ def _near(errors: list[dict[str, Any]]) -> tuple[float, float] | None:
     return float(numbers[0]), float(numbers[1])
 
 
-def _radius(errors: list[dict[str, Any]], near: tuple[float, float] | None) -> float | None:
-    raw = request.args.get("radius_m")
+def _radius(errors: list[dict[str, Any]], raw: str | None, near: tuple[float, float] | None) -> float | None:
     if raw is None:
         return DEFAULT_RADIUS_M if near is not None else None
     value = decimal_number(raw)
@@ -57,14 +47,13 @@ def _radius(errors: list[dict[str, Any]], near: tuple[float, float] | None) -> f
     return value
 
 
-@blueprint.get("/api/v1/resources")
-def list_resources():
+@endpoint(blueprint, "GET", "/api/v1/resources", summary="the resources in the viewer's scope, nearest first "
+          "with near=lon,lat", query=ResourceQuery, response=Resources, errors=(422,))
+def list_resources(args: ResourceQuery):
     errors: list[dict[str, Any]] = []
-    unknown_args(errors, ARGS)
-    kinds = list_arg(errors, "kind", resources.KINDS)
-    cells = list_arg(errors, "cell")
-    near = _near(errors)
-    radius = _radius(errors, near)
+    kinds, cells = args.kind, args.cell
+    near = _near(errors, args.near)
+    radius = _radius(errors, args.radius_m, near)
     raise_if(errors)
     frame = resources.listed(app_context().store, scope=viewer_scope(), kinds=kinds, cells=cells,
                              near=near, radius_m=radius)

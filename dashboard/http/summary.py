@@ -15,6 +15,8 @@ from flask import Blueprint
 
 from dashboard import clock
 from dashboard.context import app_context, viewer_scope
+from dashboard.http.contract import endpoint
+from dashboard.http.models import Summary
 from dashboard.http.replies import answer_errors, reply
 from dashboard.views import overview as panels
 
@@ -63,7 +65,8 @@ def summary_body(reader, settings, now) -> dict:
     }
 
 
-@blueprint.get("/api/v1/summary")
+@endpoint(blueprint, "GET", "/api/v1/summary", summary="the KPI tiles, rates with numerator and denominator",
+          response=Summary)
 def summary():
     body = summary_body(app_context().reader, app_context().settings, clock.now())
     return reply(body)
