@@ -56,7 +56,8 @@ def create():
     require(current_user(), "register")
     with audited("accept", "new matter"):
         result, created = register_matter(store, with_login_actor(read_json_body()), locate=locator.place,
-                                          now=clock.now(), idempotency_key=key, by=current_user())
+                                          now=clock.now(), idempotency_key=key, by=current_user(),
+                                          scope=viewer_scope())
     auditing.note("action", target=f"matter {result['id']}", detail="accept" if created else "accept (repeated)")
     return reply(result, 201 if created else 200)
 
@@ -71,7 +72,7 @@ def act(matter_id: str):
         require(current_user(), action)        # a refused role learns nothing of its input or the matter
     with audited(action if isinstance(action, str) else "?", f"matter {mid}"):
         clean = check_action(store, with_login_actor(body))
-        result = apply_action(store, mid, clean, now=clock.now(), by=current_user())
+        result = apply_action(store, mid, clean, now=clock.now(), by=current_user(), scope=viewer_scope())
     auditing.note("action", target=f"matter {mid}", detail=clean["action"])
     return reply(result)
 

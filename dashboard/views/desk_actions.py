@@ -170,7 +170,7 @@ def _perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any
         return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
     try:
         clean = check_action(store, body)
-        result = apply_action(store, int(matter_id), clean, now=now, by=by)
+        result = apply_action(store, int(matter_id), clean, now=now, by=by, scope=scope)
     except Forbidden:
         return Outcome("forbidden", t("desk.forbidden", lang, action=action_label, id=matter_id))
     except FieldErrors as exc:
