@@ -46,6 +46,7 @@ def install(server: Flask) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                          SESSION_COOKIE_SECURE=bool(ctx.settings.behind_https),
                          SESSION_COOKIE_NAME="township_session", SESSION_REFRESH_EACH_REQUEST=False)
+    auditing.install(server)       # the bound on records of requests without a login
     server.before_request(guard)
     permit.install(server)         # then what the user's role may reach (queries.permissions)
     server.add_url_rule("/login", "login", login_page, methods=["GET", "POST"])
@@ -117,6 +118,7 @@ def guard() -> Response | None:
     if token is not None:
         g.user = user_for_token(app_context().store, token)
         if g.user is None:
+            auditing.unauthenticated("a bearer token that is not valid")
             return error_reply(401, "the token is not valid (unknown, revoked, or its user disabled)",
                                headers={"WWW-Authenticate": 'Bearer realm="township"'})
         return None
@@ -124,6 +126,7 @@ def guard() -> Response | None:
     if g.user is not None:
         return None
     if path.startswith(JSON_PREFIXES):
+        auditing.unauthenticated("the session ended after idling" if expired else "no session and no token")
         return error_reply(401, "sign in first (a session from /login, or Authorization: Bearer <token>)",
                            headers={"WWW-Authenticate": 'Bearer realm="township"'})
     target = request.full_path.rstrip("?") if request.query_string else path

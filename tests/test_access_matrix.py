@@ -321,6 +321,36 @@ def test_an_open311_post_needs_its_channel_key_whatever_the_read_setting(app, st
     assert anonymous.post("/open311/v2/requests.json", data={**form, "api_key": "wrong"}).status_code == 403
     made = anonymous.post("/open311/v2/requests.json", data={**form, "api_key": key})
     assert made.status_code == 201
+    matter = made.get_json()[0]["service_request_id"]
+    rows = store.frame("SELECT user_name, what, target, outcome FROM audit_log WHERE user_name LIKE 'Open311%' "
+                       "ORDER BY audit_id").values.tolist()
+    assert rows[-1] == ["Open311 matrix-hotline", "action", f"matter {matter}", "ok"]
+    assert ["Open311", "refused", "POST /open311/v2/requests.json", "refused"] in rows
+
+
+def test_requests_without_a_login_are_audited_once_an_address_a_minute(app, store):
+    def anonymous(address: str):
+        client = app.server.test_client()
+        client.environ_base.pop("HTTP_AUTHORIZATION", None)
+        client.environ_base["REMOTE_ADDR"] = address
+        return client
+
+    def records(address: str) -> list:
+        return store.frame("SELECT target, outcome, occurred_at FROM audit_log WHERE what = 'refused' "
+                           "AND detail LIKE 'no valid login:%' AND source_ip = ? ORDER BY audit_id",
+                           [address]).values.tolist()
+
+    flood = anonymous("192.0.2.7")
+    for _ in range(20):
+        assert flood.get("/api/v1/summary").status_code == 401
+        assert flood.post("/_dash-update-component", json={}).status_code == 401
+    bad_token = flood.get("/api/v1/matters", headers={"Authorization": "Bearer not-a-token"})
+    assert bad_token.status_code == 401
+    first = records("192.0.2.7")
+    assert [(r[0], r[1]) for r in first] == [("GET /api/v1/summary", "refused")]
+    assert PINNED - timedelta(minutes=1) <= first[0][2].to_pydatetime() <= PINNED + timedelta(hours=2)
+    assert anonymous("192.0.2.8").get("/api/v1/warnings").status_code == 401
+    assert [r[0] for r in records("192.0.2.8")] == ["GET /api/v1/warnings"]
 
 
 def test_the_ops_endpoint_refuses_without_its_token_in_the_error_shape(app):
