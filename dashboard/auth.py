@@ -50,7 +50,7 @@ def install(server: Flask) -> None:
     server.before_request(guard)
     permit.install(server)         # then what the user's role may reach (queries.permissions)
     server.add_url_rule("/login", "login", login_page, methods=["GET", "POST"])
-    server.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    server.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
 
 
 def app_context_of(server: Flask):
@@ -213,7 +213,9 @@ def csrf_token() -> str:
 
 def logout() -> Response:
     """POST only, with the session's form token: a link or an image of another site cannot
-    sign a user out."""
+    sign a user out. A GET is 405 (answered here: else Dash's catch-all would serve a page)."""
+    if request.method != "POST":
+        return error_reply(405, "sign out with POST, the page's sign-out button", headers={"Allow": "POST"})
     name = session.get(SESSION_USER)
     expected = session.get(SESSION_CSRF)
     given = request.form.get(CSRF_FIELD, "")

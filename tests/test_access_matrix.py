@@ -32,7 +32,7 @@ ROUTES = {
     ("/static/<path:filename>", "GET"): "open", ("/assets/<path:filename>", "GET"): "open",
     ("/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>", "GET"): "open",
     ("/_favicon.ico", "GET"): "open", ("/login", "GET"): "open", ("/login", "POST"): "open",
-    ("/logout", "POST"): "open", ("/healthz", "GET"): "open",
+    ("/logout", "GET"): "open", ("/logout", "POST"): "open", ("/healthz", "GET"): "open",
     ("/_dash-layout", "GET"): "read", ("/_dash-dependencies", "GET"): "read", ("/_reload-hash", "GET"): "read",
     ("/_dash-update-component", "POST"): "callbacks",
     ("/", "GET"): "pages", ("/<path:path>", "GET"): "pages",
@@ -151,7 +151,7 @@ def test_every_callback_is_reached_by_the_page_tour(app, admin_token, deps, regi
 # -- the wrong scope -----------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES)
 def test_a_village_scoped_user_sees_nothing_of_another_village_on_any_page(app, store, village, scoped, deps,
-                                                                            role):
+                                                                            dept, role):
     client = client_with(app.server, scoped[role])
     foreign_matter = count(store, "SELECT max(matter_id) FROM matters WHERE village_id <> ?", [village["id"]])
     seen = []
@@ -169,9 +169,12 @@ def test_a_village_scoped_user_sees_nothing_of_another_village_on_any_page(app, 
         if path == "/desk" and not search:
             rows = [i["matter"] for i in opened.page.ids.values() if isinstance(i, dict) and i.get("type") == "desk-row"]
             assert rows and villages_of(store, rows) == {village["id"]}
+            if role == "department":
+                assert departments_of(store, rows) == {dept[0]}
     assert village["name"] in "".join(seen)            # the pages did show the own village's data
 
 
+HANDLED = "(lead_dept_id = ? OR list_contains(coalesce(co_dept_ids, []), ?))"
 OPEN_IN = "SELECT count(*) FROM matters WHERE village_id = ? AND status NOT IN ('closed', 'voided')"
 
 
@@ -179,6 +182,33 @@ def villages_of(store, matter_ids: list) -> set[int]:
     ids = sorted({int(m) for m in matter_ids})
     return {int(v) for v in store.frame("SELECT DISTINCT village_id FROM matters WHERE list_contains(?, matter_id)",
                                         [ids])["village_id"]}
+
+
+def departments_of(store, matter_ids: list) -> set[int]:
+    """The department of the user (``dept``) when every matter is dispatched to it (lead or
+    co-handling), else every lead department."""
+    ids = sorted({int(m) for m in matter_ids})
+    frame = store.frame("SELECT lead_dept_id, coalesce(co_dept_ids, []) AS co FROM matters "
+                        "WHERE list_contains(?, matter_id)", [ids])
+    common = set.intersection(*({int(r.lead_dept_id)} | {int(c) for c in r.co} for r in frame.itertuples()))
+    return common if len(common) == 1 else {int(d) for d in frame["lead_dept_id"].dropna()}
+
+
+def test_a_department_user_sees_the_matters_dispatched_to_its_department(app, store, admin_token, dept):
+    """DOMAIN.md §1: a department signs for and handles what is dispatched to it; it lists and
+    opens those matters only (lead or co-handling), and the village figures stay the scope's."""
+    accounts.add_user(store, name="mx-dept-wide", role="department", password=PASSWORD, department=dept[1])
+    client = client_with(app.server, accounts.new_token(store, name="mx-dept-wide")["token"])
+    own = count(store, f"SELECT count(*) FROM matters WHERE {HANDLED}", [dept[0], dept[0]])
+    listing = client.get("/api/v1/matters?limit=500").get_json()
+    assert listing["total"] == own < count(store, "SELECT count(*) FROM matters", [])
+    assert departments_of(store, [i["id"] for i in listing["items"]]) == {dept[0]}
+    theirs = count(store, "SELECT max(matter_id) FROM matters WHERE lead_dept_id <> ? AND NOT list_contains("
+                   "coalesce(co_dept_ids, []), ?)", [dept[0], dept[0]])
+    assert client.get(f"/api/v1/matters/{theirs}").status_code == 404
+    assert client_with(app.server, admin_token).get(f"/api/v1/matters/{theirs}").status_code == 200
+    assert client.get("/api/v1/summary").get_json()["open"] == count(
+        store, "SELECT count(*) FROM matters WHERE status NOT IN ('closed', 'voided')", [])
 
 
 def test_the_township_wide_tour_does_show_every_village(app, admin_token, village, deps):
@@ -189,14 +219,18 @@ def test_the_township_wide_tour_does_show_every_village(app, admin_token, villag
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_village_scoped_user_reads_only_its_village_through_the_api(app, store, village, scoped, role):
+def test_a_village_scoped_user_reads_only_its_village_through_the_api(app, store, village, scoped, dept, role):
     client = client_with(app.server, scoped[role])
     for url in READS:
         answer = client.get(url)
         assert answer.status_code == 200, url
         assert leaks(answer.get_data(as_text=True), village) == [], url
     listing = client.get("/api/v1/matters?limit=500").get_json()
-    assert listing["total"] == count(store, "SELECT count(*) FROM matters WHERE village_id = ?", [village["id"]])
+    if role == "department":          # the matters dispatched to its department, in its villages
+        assert listing["total"] == count(store, f"SELECT count(*) FROM matters WHERE village_id = ? AND {HANDLED}",
+                                         [village["id"], dept[0], dept[0]]) > 0
+    else:
+        assert listing["total"] == count(store, "SELECT count(*) FROM matters WHERE village_id = ?", [village["id"]])
     assert {item["village_id"] for item in listing["items"]} == {village["id"]}
     assert client.get("/api/v1/summary").get_json()["open"] == count(store, OPEN_IN, [village["id"]])
     warnings = client.get("/api/v1/warnings").get_json()["warnings"]

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from flask import Blueprint, request
 
 from dashboard import auditing, clock
-from dashboard.context import actor_name, app_context, current_user, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, viewer_department, viewer_scope
 from dashboard.http.replies import (
     INT64,
     answer_errors,
@@ -123,7 +123,8 @@ def list_matters():
     limit = int_arg(errors, "limit", 50, 1, MAX_PAGE)
     offset = int_arg(errors, "offset", 0, 0, 10_000_000)
     raise_if(errors)
-    common = dict(scope=viewer_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
+    common = dict(scope=viewer_scope(), handled_by=viewer_department(),
+                  now=clock.now(), yellow_share=settings.yellow_fraction, **params)
     page = store.run("matters/list", limit=limit, offset=offset, **common)
     if len(page) == 0 and offset > 0:          # past the end: the total from the first row
         page_one = store.run("matters/list", limit=1, offset=0, **common)
@@ -138,10 +139,11 @@ def get_matter(matter_id: str):
     store, settings, reader, _locator = _context()
     mid = _matter_id(matter_id)
     scope = viewer_scope()
-    detail = store.run("matters/detail", scope=scope, matter_id=mid, now=clock.now(),
+    detail = store.run("matters/detail", scope=scope, handled_by=viewer_department(), matter_id=mid, now=clock.now(),
                        yellow_share=settings.yellow_fraction)
     if detail.empty:
         raise NotFound(f"no matter {mid}")
     body = records(detail)[0]
-    body["events"] = records(store.run("matters/timeline", scope=scope, matter_id=mid))
+    body["events"] = records(store.run("matters/timeline", scope=scope, handled_by=viewer_department(),
+                                                 matter_id=mid))
     return reply(body)

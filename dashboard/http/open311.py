@@ -11,7 +11,7 @@ import pandas as pd
 from flask import Blueprint, request
 
 from dashboard import auditing, clock
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import app_context, viewer_department, viewer_scope
 from dashboard.http.replies import (
     INT64,
     TIME_RANGE,
@@ -92,7 +92,8 @@ def _requests_body(frame: pd.DataFrame) -> list[dict]:
 
 
 def _run_requests(**filters):
-    return app_context().store.run("open311/requests", scope=viewer_scope(), limit=MAX_RESULTS, **filters)
+    return app_context().store.run("open311/requests", scope=viewer_scope(), handled_by=viewer_department(),
+                                    limit=MAX_RESULTS, **filters)
 
 
 @blueprint.get("/requests.<fmt>")

@@ -140,7 +140,7 @@ def field_error_texts(errors: Iterable[dict[str, Any]], lang: str) -> tuple[dict
 
 def current_status(store: Store, scope: list[int], matter_id: int) -> str | None | bool:
     """The matter's status now, or False when there is no such matter in the scope."""
-    found = store.run("matters/timeline", scope=scope, matter_id=int(matter_id))
+    found = store.run("matters/timeline", scope=scope, handled_by=None, matter_id=int(matter_id))
     if found.empty:
         return False
     return plain(found["to_status"].iloc[-1])
