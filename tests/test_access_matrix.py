@@ -44,7 +44,7 @@ ROUTES = {
     ("/open311/v2/services.<fmt>", "GET"): "open311", ("/open311/v2/services/<code>.<fmt>", "GET"): "open311",
     ("/open311/v2/requests.<fmt>", "GET"): "open311", ("/open311/v2/requests/<text>.<fmt>", "GET"): "open311",
     ("/open311/v2/requests.<fmt>", "POST"): "open311",
-    ("/internal/v1/ops/<name>", "POST"): "ops",
+    ("/internal/v1/ops/<name>", "POST"): "ops", ("/admin/import/upload", "POST"): "import",
 }
 # Every Dash page and the permission it needs.
 PAGES = {"/": "read", "/desk": "read", "/analysis": "read", "/warnings": "read", "/admin/import": "import",
@@ -291,7 +291,7 @@ def test_the_wrong_role_is_refused_everywhere_audited_and_shown_nothing(app, sto
         if method != "POST" or need not in PERMISSIONS["admin"] or allowed(role, need):
             continue
         url = {"register": "/api/v1/matters", "dispatch": f"/api/v1/matters/{own}/actions",
-               "acknowledge": "/api/v1/warnings/none/ack"}[need]
+               "acknowledge": "/api/v1/warnings/none/ack", "import": "/admin/import/upload"}[need]
         answer = client.post(url, json={"action": "dispatch", "department": 1, "source": "public"})
         refusals += 1
         assert answer.status_code == 403 and answer.get_json() == {
@@ -313,7 +313,7 @@ def test_the_wrong_role_is_refused_everywhere_audited_and_shown_nothing(app, sto
     assert all(PINNED - timedelta(minutes=1) <= t.to_pydatetime() <= PINNED + timedelta(hours=2)
                for t in rows["occurred_at"])
     if role in ("leader", "analyst", "viewer"):
-        assert refusals == 2 + 3 + len([d for d in deps if d["output"].lstrip(".")[:4] in ("adm-", "aud-")])
+        assert refusals == 2 + 4 + len([d for d in deps if d["output"].lstrip(".")[:4] in ("adm-", "aud-")])
 
 
 # -- Open311: its own setting ---------------------------------------------------------------------
