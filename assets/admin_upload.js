@@ -47,6 +47,7 @@
   }
 
   new MutationObserver(function () {
+    if (location.pathname.indexOf("/admin/import") !== 0) { return; }    // other pages: nothing to do
     var box = document.getElementById(BOX);
     if (box) { equip(box); }
   }).observe(document.documentElement, {childList: true, subtree: true});
