@@ -75,7 +75,7 @@ def create_app(settings: Settings, store: Store) -> Dash:
         lang = language_from_search(search, settings.language)
         year = calendar_ops.unknown_next_year(store, clock.now().date())
         notices = (t("calendar.next_year_unknown", lang, year=year),) if year else ()
-        return navbar(lang, pathname, notices, auth.describe(current_user(), lang))
+        return navbar(lang, pathname, notices, auth.describe(current_user(), lang), auth.csrf_token())
 
     if settings.dev_tools:
         # The error overlay, for tests and development; no version check (it would go online).

@@ -13,6 +13,8 @@ refreshes (``n_intervals``) do not count as use, so an unattended screen signs o
 """
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -28,6 +30,8 @@ from queries.accounts import LoginRefused, User, user_for_token, user_named, ver
 
 SESSION_USER = "user"
 SESSION_SEEN = "seen"
+SESSION_CSRF = "csrf"          # the session's own token: the sign-out form posts it back
+CSRF_FIELD = "csrf_token"
 # Reached without a login (besides the prefixes below and the Open311 rules).
 OPEN_PATHS = {"/healthz", "/login", "/logout", "/_favicon.ico", "/favicon.ico"}
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/internal/v1/ops/")
@@ -42,6 +46,7 @@ def install(server: Flask) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                          SESSION_COOKIE_SECURE=bool(ctx.settings.behind_https),
                          SESSION_COOKIE_NAME="township_session", SESSION_REFRESH_EACH_REQUEST=False)
+    auditing.install(server)       # the bound on records of requests without a login
     server.before_request(guard)
     permit.install(server)         # then what the user's role may reach (queries.permissions)
     server.add_url_rule("/login", "login", login_page, methods=["GET", "POST"])
@@ -113,6 +118,7 @@ def guard() -> Response | None:
     if token is not None:
         g.user = user_for_token(app_context().store, token)
         if g.user is None:
+            auditing.unauthenticated("a bearer token that is not valid")
             return error_reply(401, "the token is not valid (unknown, revoked, or its user disabled)",
                                headers={"WWW-Authenticate": 'Bearer realm="township"'})
         return None
@@ -120,6 +126,7 @@ def guard() -> Response | None:
     if g.user is not None:
         return None
     if path.startswith(JSON_PREFIXES):
+        auditing.unauthenticated("the session ended after idling" if expired else "no session and no token")
         return error_reply(401, "sign in first (a session from /login, or Authorization: Bearer <token>)",
                            headers={"WWW-Authenticate": 'Bearer realm="township"'})
     target = request.full_path.rstrip("?") if request.query_string else path
@@ -160,6 +167,7 @@ def login_page() -> Response:
             session.clear()
             session[SESSION_USER] = user.name
             session[SESSION_SEEN] = clock.now().isoformat()
+            session[SESSION_CSRF] = secrets.token_urlsafe(32)
             auditing.note("login", user=user, target=user.name)
             return redirect(next_path, 303)
     elif request.args.get("expired"):
@@ -193,8 +201,28 @@ def _page(lang: str, next_path: str, message: str, name: str) -> str:
 </main></body></html>"""
 
 
+def csrf_token() -> str:
+    """The signed-in session's form token (the sign-out form carries it); empty without a
+    session (a bearer token has nothing to sign out of)."""
+    if not isinstance(session.get(SESSION_USER), str):
+        return ""
+    if not isinstance(session.get(SESSION_CSRF), str):
+        session[SESSION_CSRF] = secrets.token_urlsafe(32)
+    return session[SESSION_CSRF]
+
+
 def logout() -> Response:
+    """POST only, with the session's form token: a link or an image of another site cannot
+    sign a user out. A GET is 405 (answered here: else Dash's catch-all would serve a page)."""
+    if request.method != "POST":
+        return error_reply(405, "sign out with POST, the page's sign-out button", headers={"Allow": "POST"})
     name = session.get(SESSION_USER)
+    expected = session.get(SESSION_CSRF)
+    given = request.form.get(CSRF_FIELD, "")
+    if isinstance(name, str) and not (isinstance(expected, str) and hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), expected.encode("utf-8"))):
+        auditing.note("refused", user_name=name, target="/logout", outcome="refused", detail="no valid form token")
+        return error_reply(403, "sign out with the page's own sign-out button (form token missing or wrong)")
     if isinstance(name, str):
         auditing.note("logout", user_name=name, target=name)
     session.clear()

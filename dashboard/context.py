@@ -110,6 +110,26 @@ def viewer_scope() -> list[int]:
                            lambda: scope_village_ids(ctx.store, user))
 
 
+def viewer_department() -> int | None:
+    """For a department user (部门), the department whose matters alone (lead or co-handling,
+    DOMAIN.md §1: they sign for and handle what is dispatched to them) they see where matters
+    are listed or opened one by one: the desk, the API's matters, Open311 with a login. None
+    for every other role and for Open311's public read. A department user whose department is
+    unknown sees no matter (-1). The figures of a village (tiles, analysis, indicators,
+    rankings, warnings) stay those of ``viewer_scope()``."""
+    user = current_user()
+    if user is None or user.role != "department":
+        return None
+    ctx = app_context()
+
+    def lookup() -> int:
+        frame = ctx.reader.run("reference/departments")
+        found = frame.loc[frame["code"] == user.dept_code, "dept_id"]
+        return int(found.iloc[0]) if len(found) else -1
+
+    return ctx.reader.memo("user_department", {"code": user.dept_code}, lookup)
+
+
 def actor_name() -> str:
     """Who an action is recorded as: the signed-in user, never a field the client fills in."""
     return signed_in_user().name

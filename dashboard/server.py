@@ -8,9 +8,10 @@ import logging
 import signal
 import sys
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from dashboard.context import EXTENSION, app_context
+from dashboard.http.replies import error_reply
 from dashboard.writeops import OPS
 from queries import calendar_ops, clock, ops
 from queries.concurrency import Maintenance
@@ -23,35 +24,36 @@ ops_blueprint = Blueprint("ops", __name__)
 
 @ops_blueprint.post("/internal/v1/ops/<name>")
 def run_op(name: str):
-    """Loopback only, with the token the server announced next to the database file."""
+    """Loopback only, with the token the server announced next to the database file; every
+    refusal in the API's one error shape."""
     try:
         remote = ipaddress.ip_address(request.remote_addr or "0.0.0.0")
     except ValueError:
-        abort(403)
-    if not remote.is_loopback:
-        abort(403)
+        remote = None
+    if remote is None or not remote.is_loopback:
+        return error_reply(403, "the ops endpoint answers the loopback address only")
     expected = app_context().ops_token
     # bytes, so that a non-ASCII token is a wrong one (compare_digest refuses such str)
     given = request.headers.get("X-Township-Token", "").encode("utf-8", "surrogateescape")
     if not expected or not hmac.compare_digest(given, expected.encode("utf-8")):
-        abort(403)
+        return error_reply(403, "the ops token is missing or wrong")
     op = OPS.get(name)
     if op is None:
-        return jsonify({"error": f"unknown operation {name!r}"}), 404
+        return error_reply(404, f"unknown operation {name[:60]!r}")
     args = request.get_json(silent=True)
     if not isinstance(args, dict):
-        return jsonify({"error": "arguments must be a JSON object"}), 422
+        return error_reply(422, "arguments must be a JSON object")
     try:
         return jsonify(op(app_context().store, **args))
     except TypeError as exc:
-        return jsonify({"error": f"bad arguments: {exc}"}), 422
+        return error_reply(422, f"bad arguments: {exc}")
     except StoreError as exc:
-        return jsonify({"error": str(exc)}), 503 if app_context().store.fault else 409
+        return error_reply(503 if app_context().store.fault else 409, str(exc))
     except ValueError as exc:
-        return jsonify({"error": str(exc)}), 409
+        return error_reply(409, str(exc))
     except Exception as exc:      # the CLI prints one line, never an HTML page
         log.exception("operation %s failed", name)
-        return jsonify({"error": f"{name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"}), 500
+        return error_reply(500, f"{name} failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
 
 def serve(settings: Settings) -> None:

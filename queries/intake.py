@@ -26,13 +26,16 @@ def place(locate: Locate, clean: dict[str, Any]) -> Placement:
 
 
 def register_matter(store: Store, body: Any, *, locate: Locate, now: datetime,
-                    idempotency_key: str | None = None, by: Any = None) -> tuple[dict[str, Any], bool]:
+                    idempotency_key: str | None = None, by: Any = None,
+                    scope: list[int] | None = None) -> tuple[dict[str, Any], bool]:
     """Register ``body`` (the fields of ``check_new_matter``) as a new matter. Returns (the
     matter as the API shows it, created?); a retry with the same idempotency key and body
     gets the first answer and False. Raises FieldErrors, or ActionRefused when the day's
-    ids are used up; ``Forbidden`` when ``by`` (the signed-in user) may not register."""
+    ids are used up; ``Forbidden`` when ``by`` (the signed-in user) may not register, or
+    the matter lies outside ``scope`` (the user's villages)."""
     if by is not None:
         require(by, "register")
     clean = check_new_matter(store, body)
     return create_matter(store, clean, place(locate, clean), now=now, idempotency_key=idempotency_key,
-                         body_hash=request_hash(body) if idempotency_key is not None else None, by=by)
+                         body_hash=request_hash(body) if idempotency_key is not None else None, by=by,
+                         scope=scope)

@@ -165,19 +165,20 @@ class WarningNotFound(Refusal, LookupError):
 
 
 def acknowledge_warning(store: Store, warning_key: str, *, actor: str, now: datetime,
-                        note: str | None = None, by: Any = None) -> dict[str, Any]:
+                        note: str | None = None, by: Any = None,
+                        scope: list[int] | None = None) -> dict[str, Any]:
     """Record that ``actor`` acknowledged the active warning ``warning_key``: on the warning
     and as an event. Acknowledging again adds another event and moves who/when. ``by``: the
-    signed-in user, whose role must allow ``acknowledge`` (``queries.permissions``)."""
+    signed-in user, whose role must allow ``acknowledge`` (``queries.permissions``); ``scope``:
+    the villages they may see (a warning outside them is not found)."""
     if by is not None:
         require(by, "acknowledge")
     actor = (actor or "").strip()
     if not actor:
         raise ValueError("actor: who acknowledges must be given")
     def ack(cur) -> None:
-        found = cur.execute("SELECT count(*) FROM warnings WHERE warning_key = ? AND resolved_at IS NULL",
-                            [warning_key]).fetchone()[0]
-        if not found:
+        found = store.select_in(cur, "warnings/active_in_scope", warning_key=warning_key, scope=scope)
+        if not found[0]["found"]:
             raise WarningNotFound(warning_key)
         store.execute_write(cur, "warnings/acknowledge", warning_key=warning_key, actor=actor, note=note,
                             now=now)

@@ -22,7 +22,7 @@ from queries.concurrency import Refusal
 from queries.contract import NOT_TEXT, FieldErrors, check_fields, echo, is_text  # noqa: F401 (their home was here)
 from queries.dispatch import proposed_department
 from queries.indicator_rollup import apply_indicator_change
-from queries.permissions import require, require_on_matter
+from queries.permissions import Forbidden, require, require_on_matter
 from queries.store import Store
 from queries.vocabulary import SATISFACTION
 from queries.workcal import limit_minutes
@@ -105,14 +105,17 @@ def request_hash(body: Any) -> str:
 
 def create_matter(store: Store, clean: dict[str, Any], placement: Placement, *, now: datetime,
                   idempotency_key: str | None = None, body_hash: str | None = None,
-                  by: Any = None) -> tuple[dict, bool]:
+                  by: Any = None, scope: list[int] | None = None) -> tuple[dict, bool]:
     """Register (受理) a matter. Returns (the matter as the API shows it, created?); with an
     idempotency key already used for the same body, the first answer and False. ``by``: the
     signed-in user a request acts for, checked against ``queries.permissions`` (``register``);
     None only for the callers that act for no person (an Open311 channel with its key, the
-    demo generator, the benchmarks)."""
+    demo generator, the benchmarks). ``scope``: the villages the user may see; a matter
+    placed outside them is refused (``Forbidden``), since its answer would show that place."""
     if by is not None:
         require(by, "register")
+    if scope is not None and _village_key(placement.village_id) not in scope:
+        raise Forbidden("register is allowed only for a place in the villages you may see")
     cat = clean["category"]
     calendar = store.calendar
     limit = int(limit_minutes(cat["limit_value"], cat["limit_unit"], calendar.day_minutes(now)))
@@ -239,13 +242,20 @@ def _department(store: Store, errors, value, field: str, required: bool = False)
     return found
 
 
+def _village_key(village_id: Any) -> int:
+    """A matter's village as scopes list it: placed in none is -1 (``UNPLACED``)."""
+    return -1 if village_id is None else int(village_id)
+
+
 def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: datetime,
-                 by: Any = None) -> dict[str, Any]:
+                 by: Any = None, scope: list[int] | None = None) -> dict[str, Any]:
     """Apply one validated action to a matter; returns the new state as the API shows it.
     ``by``: the signed-in user (``queries.accounts.User``) the request acts for, checked
     against ``queries.permissions`` before anything is written (``Forbidden``, HTTP 403); a
     department user only on its own department's matters. None only for in-process callers
-    that act for no person (the demo generator, tests of the lifecycle)."""
+    that act for no person (the demo generator, tests of the lifecycle). ``scope``: the
+    villages the user may see (``viewer_scope()``); a matter outside them is no matter
+    (``NotFound``), so an action tells nothing of another village."""
     action = clean["action"]
     if by is not None:
         require(by, action)
@@ -259,6 +269,8 @@ def apply_action(store: Store, matter_id: int, clean: dict[str, Any], *, now: da
         if not rows:
             raise NotFound(f"no matter {matter_id}")
         m = rows[0]
+        if scope is not None and _village_key(m["village_id"]) not in scope:
+            raise NotFound(f"no matter {matter_id}")
         if by is not None and by.dept_code is not None:
             dept = store.select_in(cur, "accounts/dept_id", code=by.dept_code)
             require_on_matter(by, action, m, dept[0]["dept_id"] if dept else None)

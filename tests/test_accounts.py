@@ -121,7 +121,12 @@ def test_a_login_sets_a_strict_http_only_cookie_and_goes_where_it_was_asked(app,
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
     assert client.get("/desk").status_code == 200
     assert client.get("/api/v1/summary").status_code == 200
-    out = client.get("/logout")
+    assert client.get("/logout").status_code == 405                # a link cannot sign anyone out
+    assert client.post("/logout", data={"csrf_token": "guessed"}).get_json()["status"] == 403
+    assert client.get("/api/v1/summary").status_code == 200        # still signed in
+    with client.session_transaction() as cookie:
+        token = cookie["csrf"]
+    out = client.post("/logout", data={"csrf_token": token})
     assert out.status_code == 303 and out.headers["Location"].startswith("/login")
     assert client.get("/").status_code == 302 and client.get("/api/v1/summary").status_code == 401
     # Only a path of this site is a destination.

@@ -230,7 +230,9 @@ def test_logins_and_logouts_are_audited(app, store, tokens):
     client.environ_base.pop("HTTP_AUTHORIZATION", None)
     assert client.post("/login", data={"name": "role-analyst", "password": "wrong-password-here"}).status_code == 401
     assert client.post("/login", data={"name": "role-analyst", "password": PASSWORD}).status_code == 303
-    assert client.get("/logout").status_code == 303
+    with client.session_transaction() as cookie:
+        token = cookie["csrf"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     rows = store.frame("SELECT what, outcome FROM audit_log WHERE target = 'role-analyst' ORDER BY audit_id"
                        ).values.tolist()
     assert rows[-3:] == [["login_failed", "refused"], ["login", "ok"], ["logout", "ok"]]

@@ -42,6 +42,7 @@ SAMPLES: dict[str, Sample] = {
     "matter_id": Sample(lambda store: store.scalar("SELECT max(matter_id) FROM open_matters")
                         or store.scalar("SELECT max(matter_id) FROM matters") or 0),
     "villages": Sample(lambda store: store.all_village_ids()[:3], nullable=True),
+    "handled_by": Sample(lambda store: store.scalar("SELECT min(lead_dept_id) FROM matters"), nullable=True),
     "sources": Sample(lambda store: ["grid", "public"], nullable=True),
     "majors": Sample(lambda store: ["01", "04", "07"], nullable=True),
     "depts": Sample(lambda store: [1, 2, 13, -1], nullable=True),

@@ -22,9 +22,11 @@ def language_href(pathname: str | None, lang: str) -> str:
     return f"{pathname or '/'}?{urlencode({'lang': lang})}"
 
 
-def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = (), user: str = "") -> html.Div:
+def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = (), user: str = "",
+           csrf: str = "") -> html.Div:
     """``notices``: lines every viewer must see (the calendar's next year not loaded, say);
-    ``user``: the signed-in user's name and role, beside the sign-out link."""
+    ``user``: the signed-in user's name and role, beside the sign-out button (a form that
+    posts the session's token ``csrf``)."""
     switch = [
         dcc.Link(t(f"lang.{code}", lang), href=language_href(pathname, code),
                  className="lang-option" + (" lang-active" if code == lang else ""),
@@ -44,8 +46,11 @@ def navbar(lang: str, pathname: str | None = "/", notices: tuple[str, ...] = (),
             html.Div(switch, className="lang-switch", role="group",
                      **{"aria-label": t("nav.language", lang)}),
             *([html.Div([html.Span(user, className="nav-user", id=ids.NAV_USER),
-                         html.A(t("login.logout", lang), href=language_href("/logout", lang),
-                                className="nav-logout", id=ids.NAV_LOGOUT)],
+                         html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf, readOnly=True),
+                                    html.Button(t("login.logout", lang), type="submit", className="nav-logout",
+                                                id=ids.NAV_LOGOUT)],
+                                   method="post", action=language_href("/logout", lang),
+                                   className="nav-logout-form")],
                         className="nav-account")] if user else []),
         ],
         className="navbar-inner",

@@ -169,7 +169,7 @@ def acknowledge(key: str):
     note = clean["note"]
     try:
         result = acknowledge_warning(app_context().store, key, actor=actor_name(), note=note,
-                                     now=clock.now(), by=current_user())
+                                     now=clock.now(), by=current_user(), scope=viewer_scope())
     except WarningNotFound:
         auditing.note("action", target=f"warning {key[:200]}", outcome="failed", detail="acknowledge: 404")
         raise WarningNotFound(f"no active warning {key[:200]!r}") from None

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 DASH_CALLBACKS = "/_dash-update-component"
 INTAKE = "/api/v1/matters"
+UPLOAD = "/admin/import/upload"          # the import page's file (dashboard.http.uploads)
 WINDOW_S = 60.0
 
 
@@ -141,6 +142,7 @@ class Hardening:
         self.api_max = settings.api_max_body_kb * 1024
         # base64 is 4/3 of the file, plus the rest of the callback's JSON
         self.callback_max = settings.upload_max_mb * 1024 * 1024 * 4 // 3 + 1024 * 1024
+        self.upload_max = settings.upload_max_mb * 1024 * 1024 + 1024 * 1024     # the file and its multipart
         self.login_by_ip = RateLimiter(settings.login_rate_per_min)
         self.login_by_name = RateLimiter(settings.login_rate_per_min)
         self.intake = RateLimiter(settings.intake_rate_per_min)
@@ -158,7 +160,7 @@ class Hardening:
         if self.hosts is not None and _hostname(request.host) not in self.hosts:
             return error_reply(400, "this server does not answer for that Host")
         path, method = request.path, request.method
-        limit = self.callback_max if path == DASH_CALLBACKS else self.api_max
+        limit = {DASH_CALLBACKS: self.callback_max, UPLOAD: self.upload_max}.get(path, self.api_max)
         request.max_content_length = limit
         if request.content_length is not None and request.content_length > limit:
             return error_reply(413, f"the request body is larger than {limit} bytes")

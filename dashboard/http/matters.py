@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from flask import Blueprint, request
 
 from dashboard import auditing, clock
-from dashboard.context import actor_name, app_context, current_user, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, viewer_department, viewer_scope
 from dashboard.http.contract import endpoint
 from dashboard.http.models import Matter, MatterDetail, MatterFilters, MatterPage
 from dashboard.http.replies import INT64, answer_errors, classify, echo, read_json_body, records, reply, whole_number
@@ -45,7 +45,8 @@ def create():
     require(current_user(), "register")
     with audited("accept", "new matter"):
         result, created = register_matter(store, with_login_actor(read_json_body()), locate=locator.place,
-                                          now=clock.now(), idempotency_key=key, by=current_user())
+                                          now=clock.now(), idempotency_key=key, by=current_user(),
+                                          scope=viewer_scope())
     auditing.note("action", target=f"matter {result['id']}", detail="accept" if created else "accept (repeated)")
     return reply(result, 201 if created else 200)
 
@@ -62,7 +63,7 @@ def act(matter_id: str):
         require(current_user(), action)        # a refused role learns nothing of its input or the matter
     with audited(action if isinstance(action, str) else "?", f"matter {mid}"):
         clean = check_action(store, with_login_actor(body))
-        result = apply_action(store, mid, clean, now=clock.now(), by=current_user())
+        result = apply_action(store, mid, clean, now=clock.now(), by=current_user(), scope=viewer_scope())
     auditing.note("action", target=f"matter {mid}", detail=clean["action"])
     return reply(result)
 
@@ -106,7 +107,8 @@ def list_matters(args: MatterFilters):
                   depts=args.department, sources=args.source, categories=args.category,
                   created_from=args.created_from, created_to=args.created_to)
     limit, offset = args.limit, args.offset
-    common = dict(scope=viewer_scope(), now=clock.now(), yellow_share=settings.yellow_fraction, **params)
+    common = dict(scope=viewer_scope(), handled_by=viewer_department(), now=clock.now(),
+                  yellow_share=settings.yellow_fraction, **params)
     page = store.run("matters/list", limit=limit, offset=offset, **common)
     if len(page) == 0 and offset > 0:          # past the end: the total from the first row
         page_one = store.run("matters/list", limit=1, offset=0, **common)
@@ -122,10 +124,11 @@ def get_matter(matter_id: str):
     store, settings, reader, _locator = _context()
     mid = _matter_id(matter_id)
     scope = viewer_scope()
-    detail = store.run("matters/detail", scope=scope, matter_id=mid, now=clock.now(),
+    detail = store.run("matters/detail", scope=scope, handled_by=viewer_department(), matter_id=mid, now=clock.now(),
                        yellow_share=settings.yellow_fraction)
     if detail.empty:
         raise NotFound(f"no matter {mid}")
     body = records(detail)[0]
-    body["events"] = records(store.run("matters/timeline", scope=scope, matter_id=mid))
+    body["events"] = records(store.run("matters/timeline", scope=scope, handled_by=viewer_department(),
+                                                 matter_id=mid))
     return reply(body)

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 from flask import Blueprint, request
 
-from dashboard import clock
-from dashboard.context import app_context, viewer_scope
+from dashboard import auditing, clock
+from dashboard.context import app_context, viewer_department, viewer_scope
 from dashboard.http.replies import (
     INT64,
     TIME_RANGE,
@@ -92,7 +92,8 @@ def _requests_body(frame: pd.DataFrame) -> list[dict]:
 
 
 def _run_requests(**filters):
-    return app_context().store.run("open311/requests", scope=viewer_scope(), limit=MAX_RESULTS, **filters)
+    return app_context().store.run("open311/requests", scope=viewer_scope(), handled_by=viewer_department(),
+                                    limit=MAX_RESULTS, **filters)
 
 
 @blueprint.get("/requests.<fmt>")
@@ -158,7 +159,9 @@ def post_request(fmt: str):
     form = request.form
     channel = channel_for_key(store, form.get("api_key"))
     if channel is None:
+        auditing.unauthenticated("Open311: api_key missing, unknown or revoked", who="Open311", kind="open311")
         return error(403, "api_key missing, unknown or revoked")
+    who = f"Open311 {channel['name']}"
     problems = []
 
     def number(name):
@@ -178,7 +181,15 @@ def post_request(fmt: str):
     if lat is not None or lon is not None:
         body.update(lat=lat, lon=lon)
     if problems:
+        auditing.note("action", target="new matter", outcome="failed", detail=f"accept: 400 {'; '.join(problems)}",
+                      user_name=who)
         return error(400, "; ".join(problems))
-    result, _created = register_matter(store, body, locate=app_context().locator.place, now=clock.now())
+    try:
+        result, _created = register_matter(store, body, locate=app_context().locator.place, now=clock.now())
+    except Exception as exc:
+        auditing.note("action", target="new matter", outcome="failed", detail=f"accept: {exc}"[:200],
+                      user_name=who)
+        raise
+    auditing.note("action", target=f"matter {result['id']}", detail="accept (Open311)", user_name=who)
     return reply([{"service_request_id": str(result["id"]), "service_notice": f"已受理，限 {result['due_at']} 前处置",
                    "account_id": None}], 201)

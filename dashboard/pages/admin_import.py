@@ -17,8 +17,9 @@ from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from flask import has_request_context
 
-from dashboard import auditing, permit
+from dashboard import auditing, auth, permit
 from dashboard.components.ids import admin_import as ids
 from dashboard.components.panel import panel
 from dashboard.context import app_context
@@ -57,6 +58,12 @@ def _mappings_dir() -> Path:
     return ctx.mappings_dir
 
 
+def _form_token() -> str:
+    """The session's form token for the upload's POST (none while Dash builds its
+    validation layout at start-up, outside any request)."""
+    return auth.csrf_token() if has_request_context() else ""
+
+
 def _limit_mb() -> int:
     return app_context().settings.upload_max_mb
 
@@ -90,10 +97,11 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.P(t("admin.intro", lang, limit=_limit_mb()), className="adm-intro"),
             html.P(t("admin.access", lang), className="adm-access"),
             panel(t("admin.step.upload", lang), [
-                dcc.Upload(id=ids.ADM_UPLOAD, multiple=False, accept=".csv,.gz,.xlsx",
-                           className="adm-upload", className_active="adm-upload-active",
-                           children=html.Div([html.Div(t("admin.upload.prompt", lang), className="adm-upload-prompt"),
-                                              html.Div(t("admin.upload.hint", lang), className="adm-upload-hint")])),
+                dcc.Store(id=ids.ADM_UPLOADED, data=None),
+                html.Div([html.Div(t("admin.upload.prompt", lang), className="adm-upload-prompt"),
+                          html.Div(t("admin.upload.hint", lang), className="adm-upload-hint")],
+                         id=ids.ADM_UPLOAD, className="adm-upload",
+                         **{"data-accept": ".csv,.gz,.xlsx", "data-csrf": _form_token()}),
                 html.Div(id=ids.ADM_UPLOAD_MSG, className="adm-msg", role="status"),
             ], class_name="adm-panel"),
             panel(t("admin.step.preview", lang),
@@ -162,16 +170,18 @@ def _preview_table(info: dict[str, Any]) -> html.Div:
 
 # -- callbacks ---------------------------------------------------------------------------------
 @callback(Output(ids.ADM_FILE, "data"), Output(ids.ADM_UPLOAD_MSG, "children"), Output(ids.ADM_JOB, "data"),
-          Input(ids.ADM_UPLOAD, "contents"), State(ids.ADM_UPLOAD, "filename"), State(ids.ADM_LANG, "data"),
-          prevent_initial_call=True)
-def receive_upload(contents: str | None, filename: str | None, lang: str):
-    if not contents:
+          Input(ids.ADM_UPLOADED, "data"), State(ids.ADM_LANG, "data"), prevent_initial_call=True)
+def receive_upload(answer: dict | None, lang: str):
+    """What POST /admin/import/upload answered (assets/admin_upload.js): the saved file's
+    token, or the refusal in the error shape; the file is inspected here, from the disk."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("body"), dict):
         return no_update, no_update, no_update
-    try:
-        token, path = logic.save_upload(_upload_dir(), filename or "", contents,
-                                        limit=_limit_mb() * 1024 * 1024)
-    except logic.UploadError as exc:
-        return None, _message(t(exc.key, lang, limit=_limit_mb(), reason=exc.detail), "error"), None
+    body, filename = answer["body"], str(answer.get("name") or "")
+    path = logic.upload_path(_upload_dir(), body.get("token")) if answer.get("status") == 200 else None
+    if path is None:
+        key = logic.UPLOAD_REFUSALS.get(answer.get("status"), "admin.error.unreadable")
+        return None, _message(t(key, lang, limit=_limit_mb(), reason=str(body.get("error", ""))[:200]), "error"), None
+    token = body["token"]
     try:
         info = logic.inspect_upload(path, filename or path.name)
     except ValueError as exc:

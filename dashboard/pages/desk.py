@@ -15,7 +15,7 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import clock
+from dashboard import clock, context
 from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
 from dashboard.context import actor_name, app_context, current_user, maybe_app_context, viewer_scope
@@ -102,7 +102,7 @@ def _view(tick: dict | None) -> desk.DeskView:
     return desk.DeskView(scope=tuple(viewer_scope()),
                          now=common.as_of_from_tick(tick, clock.now()),
                          yellow_share=settings.yellow_fraction,
-                         follow_up_days=settings.follow_up_window_days)
+                         follow_up_days=settings.follow_up_window_days, handled_by=context.viewer_department())
 
 
 def _minutes_per_day() -> int:

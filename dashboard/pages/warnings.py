@@ -167,7 +167,8 @@ def acknowledge(_clicks: list, note: str | None, lang: str):
     if button is None:
         return no_update, no_update
     _, reader, store = _config()
-    outcome = wp.acknowledge(store, button["key"], actor_name(), note, clock.now(), lang, by=current_user())
+    outcome = wp.acknowledge(store, button["key"], actor_name(), note, clock.now(), lang, by=current_user(),
+                           scope=viewer_scope())
     tick = common.tick(reader, clock.now()) if outcome.kind in ("done", "not_found") else no_update
     return warnings_layout.outcome_view(outcome.kind, outcome.message), tick
 

@@ -19,6 +19,7 @@ import shutil
 import threading
 import time
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -143,6 +144,42 @@ def save_upload(base: Path, filename: str, contents: str, *, limit: int = MAX_UP
                 out.write(data)
         if written == 0:
             check_content(suffix, b"")
+    except BaseException:
+        remove_upload(path)
+        raise
+    return token, path
+
+
+# What the upload endpoint's refusals say on the page, by their HTTP status.
+UPLOAD_REFUSALS = {413: "admin.error.too_big", 415: "admin.error.suffix", 422: "admin.error.content"}
+
+
+def save_upload_stream(base: Path, filename: str, chunks: Iterable[bytes], *,
+                       limit: int = MAX_UPLOAD_BYTES) -> tuple[str, Path]:
+    """Write the chunks of an upload (``POST /admin/import/upload``) into a fresh folder under
+    ``base``, one at a time; returns (token, path). Refused (``UploadError``, nothing left on
+    disk): a name of a kind we do not take, more than ``limit`` bytes, or first bytes that are
+    not what the name says (gzip, an xlsx zip)."""
+    suffix = upload_suffix(filename)
+    if suffix is None:
+        raise UploadError("admin.error.suffix")
+    sweep_uploads(base)
+    token = secrets.token_hex(8)
+    folder = Path(base) / token
+    folder.mkdir(parents=True)
+    path = folder / f"upload{suffix}"
+    try:
+        written = 0
+        head = b""
+        with open(path, "wb") as out:
+            for data in chunks:
+                if len(head) < 16:
+                    head += data[:16]
+                written += len(data)
+                if written > limit:
+                    raise UploadError("admin.error.too_big")
+                out.write(data)
+        check_content(suffix, head)
     except BaseException:
         remove_upload(path)
         raise

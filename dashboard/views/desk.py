@@ -38,10 +38,11 @@ class DeskView:
     now: datetime
     yellow_share: float
     follow_up_days: int = 7
+    handled_by: int | None = None      # a department user's department (viewer_department())
 
     def params(self) -> dict[str, Any]:
-        return {"scope": list(self.scope), "now": self.now, "yellow_share": float(self.yellow_share),
-                "follow_up_days": int(self.follow_up_days)}
+        return {"scope": list(self.scope), "handled_by": self.handled_by, "now": self.now,
+                "yellow_share": float(self.yellow_share), "follow_up_days": int(self.follow_up_days)}
 
     def light_params(self) -> dict[str, Any]:
         return {"scope": list(self.scope), "now": self.now, "yellow_share": float(self.yellow_share)}
@@ -208,7 +209,8 @@ def matter_card(reader: Reader, view: DeskView, matter_id: int, lang: str,
                 minutes_per_day: int) -> dict[str, Any] | None:
     """The card's content for one matter (matters/detail + matters/timeline, the API's
     own queries), or None when it does not exist or lies outside the scope."""
-    detail = reader.run("matters/detail", **view.light_params(), matter_id=int(matter_id))
+    detail = reader.run("matters/detail", **view.light_params(), handled_by=view.handled_by,
+                        matter_id=int(matter_id))
     if detail.empty:
         return None
     m = detail.iloc[0]
@@ -276,7 +278,8 @@ def matter_card(reader: Reader, view: DeskView, matter_id: int, lang: str,
 def timeline(reader: Reader, view: DeskView, matter_id: int, lang: str, minutes_per_day: int,
              names: dict[int, str]) -> list[dict[str, Any]]:
     """The matter's events in order, as the card lists them."""
-    frame = reader.run("matters/timeline", scope=list(view.scope), matter_id=int(matter_id))
+    frame = reader.run("matters/timeline", scope=list(view.scope), handled_by=view.handled_by,
+                       matter_id=int(matter_id))
     rows = []
     for e in frame.itertuples(index=False):
         details = []
@@ -306,7 +309,8 @@ def timeline(reader: Reader, view: DeskView, matter_id: int, lang: str, minutes_
 def minimap_figure(reader: Reader, view: DeskView, matter_id: int, lang: str, *, tile_url: str = "",
                    tile_attribution: str = "") -> go.Figure | None:
     """The matter's point in its grid cell, or None when it has neither point nor cell."""
-    place = reader.run("desk/matter_place", scope=list(view.scope), matter_id=int(matter_id))
+    place = reader.run("desk/matter_place", scope=list(view.scope), handled_by=view.handled_by,
+                       matter_id=int(matter_id))
     if place.empty:
         return None
     p = place.iloc[0]

@@ -143,7 +143,7 @@ def field_error_texts(errors: Iterable[dict[str, Any]], lang: str) -> tuple[dict
 
 def current_status(store: Store, scope: list[int], matter_id: int) -> str | None | bool:
     """The matter's status now, or False when there is no such matter in the scope."""
-    found = store.run("matters/timeline", scope=scope, matter_id=int(matter_id))
+    found = store.run("matters/timeline", scope=scope, handled_by=None, matter_id=int(matter_id))
     if found.empty:
         return False
     return plain(found["to_status"].iloc[-1])
@@ -173,7 +173,7 @@ def _perform(store: Store, scope: list[int], matter_id: int, body: dict[str, Any
         return Outcome("not_found", t("desk.not_found", lang, id=matter_id))
     try:
         clean = check_action(store, body)
-        result = apply_action(store, int(matter_id), clean, now=now, by=by)
+        result = apply_action(store, int(matter_id), clean, now=now, by=by, scope=scope)
     except Forbidden:
         return Outcome("forbidden", t("desk.forbidden", lang, action=action_label, id=matter_id))
     except FieldErrors as exc:

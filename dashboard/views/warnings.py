@@ -272,7 +272,7 @@ class Outcome:
 
 
 def acknowledge(store: Store, key: str, actor: Any, note: Any, now: datetime, lang: str,
-                by: Any = None) -> Outcome:
+                by: Any = None, scope: list[int] | None = None) -> Outcome:
     """Record who acknowledged the warning ``key`` and when (an event, through
     queries/warnings.py); refused without a name, or when the warning has resolved."""
     actor = (actor or "").strip() if isinstance(actor, str) else ""
@@ -282,7 +282,7 @@ def acknowledge(store: Store, key: str, actor: Any, note: Any, now: datetime, la
     if len(actor) > MAX_ACTOR_CHARS or len(note) > MAX_NOTE_CHARS:
         return Outcome("invalid", t("wn.ack.too_long", lang, actor=MAX_ACTOR_CHARS, note=MAX_NOTE_CHARS))
     try:
-        acknowledge_warning(store, key, actor=actor, note=note or None, now=now, by=by)
+        acknowledge_warning(store, key, actor=actor, note=note or None, now=now, by=by, scope=scope)
     except Forbidden as exc:
         auditing.refused(f"warning {key[:200]}", str(exc))
         return Outcome("forbidden", t("wn.ack.forbidden", lang))

@@ -17,13 +17,18 @@
 -- returns: level, supervision_count, created_at, due_at, sign_due_at, closed_at
 -- returns: category_name, category_name_en, dept_id, dept_name, dept_name_en, village_name
 -- returns: cell_name, description, address
--- params: scope, now, yellow_share, follow_up_days, limit
+-- handled_by: a department user's department, whose matters alone (lead or co-handling) they
+-- see; NULL for every other role.
+-- params: scope, handled_by, now, yellow_share, follow_up_days, limit
 WITH lit AS (
     SELECT matter_id, status, light, remaining_min, created_at,
            CASE light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2
                       WHEN 'paused' THEN 3 ELSE 4 END AS light_rank
     FROM open_matter_lights($now, $yellow_share)
     WHERE list_contains($scope::INTEGER[], coalesce(village_id, -1))
+      AND ($handled_by::INTEGER IS NULL OR matter_id IN (
+          SELECT h.matter_id FROM matters h WHERE h.lead_dept_id = $handled_by::INTEGER
+              OR list_contains(coalesce(h.co_dept_ids, []::INTEGER[]), $handled_by::INTEGER)))
 ),
 queued AS (
     SELECT 'new' AS queue, matter_id, light_rank AS k1, coalesce(remaining_min, 2147483647) AS k2, created_at
@@ -47,6 +52,8 @@ queued AS (
     WHERE status = 'closed' AND followed_up_at IS NULL
       AND closed_at >= $now::TIMESTAMP - to_days(CAST($follow_up_days AS INTEGER))
       AND list_contains($scope::INTEGER[], coalesce(village_id, -1))
+      AND ($handled_by::INTEGER IS NULL OR lead_dept_id = $handled_by::INTEGER
+       OR list_contains(coalesce(co_dept_ids, []::INTEGER[]), $handled_by::INTEGER))
 ),
 ranked AS (
     SELECT queue, matter_id,

@@ -6,7 +6,9 @@
 -- returns: dispatched_at, signed_at, sign_due_at, feedback_at, closed_at, followed_up_at
 -- returns: due_at, limit_min, suspended_at, extension_count, supervision_count, rework_count
 -- returns: return_count, satisfaction, updated_at
--- params: scope, matter_id, now, yellow_share
+-- handled_by: a department user's department, whose matters alone (lead or co-handling) they
+-- see; NULL for every other role.
+-- params: scope, handled_by, matter_id, now, yellow_share
 SELECT m.matter_id AS id, m.status, l.light, l.remaining_min, m.source, m.external_ref,
        k.code AS category, k.name AS category_name, k.name_en AS category_name_en, k.major_code,
        k.major_name, k.limit_value, k.limit_unit, k.default_dept_id,
@@ -24,4 +26,6 @@ LEFT JOIN departments d ON d.dept_id = m.lead_dept_id
 LEFT JOIN areas c ON c.area_id = m.cell_id
 LEFT JOIN areas v ON v.area_id = m.village_id
 WHERE m.matter_id = $matter_id
-  AND list_contains($scope::INTEGER[], coalesce(m.village_id, -1));
+  AND list_contains($scope::INTEGER[], coalesce(m.village_id, -1))
+  AND ($handled_by::INTEGER IS NULL OR m.lead_dept_id = $handled_by::INTEGER
+       OR list_contains(coalesce(m.co_dept_ids, []::INTEGER[]), $handled_by::INTEGER));

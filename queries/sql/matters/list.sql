@@ -3,7 +3,9 @@
 -- returns: id, status, light, remaining_min, source, category, category_name, department_id, department
 -- returns: cell, village_id, village, lon, lat, level, created_at, due_at, closed_at, external_ref
 -- returns: description, address, total
--- params: scope, statuses, lights, cells, villages, depts, sources, categories, created_from, created_to
+-- handled_by: a department user's department, whose matters alone (lead or co-handling) they
+-- see; NULL for every other role.
+-- params: scope, handled_by, statuses, lights, cells, villages, depts, sources, categories, created_from, created_to
 -- params: now, yellow_share, limit, offset
 WITH lights AS (
     SELECT matter_id, light, remaining_min FROM open_matter_lights($now, $yellow_share)
@@ -15,6 +17,8 @@ hits AS (
     LEFT JOIN areas c ON c.area_id = m.cell_id
     LEFT JOIN categories k ON k.category_id = m.category_id
     WHERE list_contains($scope::INTEGER[], coalesce(m.village_id, -1))
+      AND ($handled_by::INTEGER IS NULL OR m.lead_dept_id = $handled_by::INTEGER
+       OR list_contains(coalesce(m.co_dept_ids, []::INTEGER[]), $handled_by::INTEGER))
       AND ($statuses::VARCHAR[] IS NULL OR list_contains($statuses::VARCHAR[], m.status))
       AND ($lights::VARCHAR[] IS NULL OR list_contains($lights::VARCHAR[], l.light))
       AND ($cells::VARCHAR[] IS NULL OR list_contains($cells::VARCHAR[], c.code))
