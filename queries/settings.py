@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_max_mb", 200, "largest file the import page takes"),
     Setting("login_rate_per_min", 10, "sign-in attempts per minute from one address, and for one user name"),
     Setting("intake_rate_per_min", 600, "POST /api/v1/matters per minute for one token (or address)"),
+    Setting("screen_frame_ancestors", "'none'",
+            "who may frame the big screen /screen (CSP frame-ancestors there), e.g. a video wall's origin"),
+    Setting("screen_stale_s", 10,
+            "the big screen's connection light turns red after this many seconds without an answer"),
+    Setting("screen_rotate_s", 0, "the big screen swaps its side panels every this many seconds (0: never)"),
+    Setting("briefing_dir", "", "where `brief --every` writes its files (empty: briefings/ beside the database)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -89,6 +95,10 @@ class Settings:
     upload_max_mb: int
     login_rate_per_min: int
     intake_rate_per_min: int
+    screen_frame_ancestors: str
+    screen_stale_s: float
+    screen_rotate_s: float
+    briefing_dir: str
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""
