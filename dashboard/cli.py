@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from dashboard import cli_import
+from dashboard import cli_brief, cli_import
 from dashboard.writeops import CommandError, run_write_op
 from queries import clock
 from queries.settings import SettingsError, load_settings
@@ -331,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     db(p)
     p.set_defaults(func=cmd_info)
     cli_import.register(sub)           # import-grid, import-matters, report
+    cli_brief.register(sub)            # brief
     return parser
 
 

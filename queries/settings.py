@@ -60,6 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("screen_stale_s", 10,
             "the big screen's connection light turns red after this many seconds without an answer"),
     Setting("screen_rotate_s", 0, "the big screen swaps its side panels every this many seconds (0: never)"),
+    Setting("chromium_path", "/usr/bin/chromium", "the headless Chromium that renders briefings to PDF"),
     Setting("briefing_dir", "", "where `brief --every` writes its files (empty: briefings/ beside the database)"),
 )
 
@@ -98,6 +99,7 @@ class Settings:
     screen_frame_ancestors: str
     screen_stale_s: float
     screen_rotate_s: float
+    chromium_path: str
     briefing_dir: str
 
     def with_overrides(self, **overrides: Any) -> "Settings":
