@@ -96,7 +96,9 @@ def test_the_warnings_page_shows_the_fan_chart_and_the_backtest_beside_seasonal_
     assert ids.WN_FC_CHART in tree and "受理量预测" in tree
     panel = sys.modules["dashboard.pages.warnings_forecast"]
     api = app.server.test_client().get("/api/v1/forecasts?by=village").get_json()["series"]
-    options, value, table = _call(app, panel.list_series, "village", None, None, "zh")
+    assert _call(app, panel.list_series, "village", "", None, None, "zh") == (dash.no_update,) * 3
+    tick = {"version": 1, "as_of": "2026-11-18T10:30:00"}
+    options, value, table = _call(app, panel.list_series, "village", "", tick, None, "zh")
     assert [o["value"] for o in options] == [s["key"] for s in api] and value == api[0]["key"]
     assert "季节朴素 MASE" in _texts(table) and api[0]["name"] in _texts(table)
     figure, accuracy, alt = _call(app, panel.draw_series, value, "village", "zh")

@@ -5,7 +5,9 @@ backtest's MASE and MAPE beside seasonal naive's, and a table of every series. T
 page lays this panel out and importing it registers its callbacks."""
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc, html
+from typing import Any
+
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import clock
 from dashboard.components.ids import warnings as ids
@@ -65,10 +67,14 @@ def _table(series: list[fc.Series], lang: str) -> html.Div:
     return html.Div(html.Table([head, html.Tbody(rows)], className="wn-table"), className="wn-table-wrap")
 
 
+# Drawn once the warnings list is, after the first tick (the list's count line changes with it),
+# so that the page's first answer, the list, never waits behind the forecast.
 @callback(Output(ids.WN_FC_SERIES, "options"), Output(ids.WN_FC_SERIES, "value"), Output(ids.WN_FC_TABLE, "children"),
-          Input(ids.WN_FC_BY, "value"), Input(ids.WN_TICK, "data"), State(ids.WN_FC_SERIES, "value"),
-          State(ids.WN_LANG, "data"))
-def list_series(by: str, _tick: dict | None, current: str | None, lang: str):
+          Input(ids.WN_FC_BY, "value"), Input(ids.WN_COUNT, "children"), State(ids.WN_TICK, "data"),
+          State(ids.WN_FC_SERIES, "value"), State(ids.WN_LANG, "data"), prevent_initial_call=True)
+def list_series(by: str, _count: Any, tick: dict | None, current: str | None, lang: str):
+    if tick is None:                      # the page's first look, before the warnings are evaluated
+        return no_update, no_update, no_update
     series = _series(by, lang)
     options = [{"label": s.name, "value": s.key} for s in series]
     keys = [s.key for s in series]

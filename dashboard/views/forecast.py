@@ -80,7 +80,10 @@ def _round(value: Any, digits: int = 2) -> float | None:
 def series_list(reader: Reader, scope: list[int], now: datetime, config: AnalysisConfig, level: str, lang: str,
                 *, horizon_days: int | None = None, history_days: int = 7 * HISTORY_WEEKS) -> list[Series]:
     """Every series of ``level`` (major, village or township), in the query's order."""
-    frame = forecast_frame(reader, scope, now, config, horizon_days)
+    # The forecast starts from today's date alone: binding the day (not the second) lets every
+    # panel and request of the same day and data version share one cached answer.
+    day = datetime.combine(now.date(), datetime.min.time())
+    frame = forecast_frame(reader, scope, day, config, horizon_days)
     frame = frame[frame["level"] == level]
     breakdown = {"major": "major", "village": "village", "township": "none"}[level]
     history = history_frame(reader, scope, now.date(), breakdown, history_days)
