@@ -252,8 +252,7 @@ def test_the_lights_stay_apart_with_red_green_colour_blindness():
     """The documented check: red, yellow and green of the screen's map, simulated for
     deuteranopia and protanopia, stay at least ΔE 20 (CIE76) apart from each other and from
     the empty cells' ground; and every light also has its icon and its word."""
-    from dashboard.pages.screen import LIGHT_ICONS
-    from dashboard.views.screen import LIGHT_COLOURS
+    from dashboard.views.screen import LIGHT_COLOURS, LIGHT_ICONS
 
     lights = ("red", "yellow", "green", "empty")
     for kind in CVD:

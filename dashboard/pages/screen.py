@@ -34,7 +34,7 @@ def page_title(**_path_variables: Any) -> str:
 
 dash.register_page(__name__, path="/screen", name="大屏", title=page_title, order=90)
 
-LIGHT_ICONS = {"red": "▲", "yellow": "◆", "green": "●", "paused": "Ⅱ", "none": "○", "warning": "⚑"}
+LIGHT_ICONS = panels.LIGHT_ICONS
 
 
 def _settings():

@@ -35,6 +35,8 @@ GROUND = "#0b1626"
 # simulated colours' distances), greys for paused, no limit and empty cells.
 LIGHT_COLOURS = {"empty": "#1d2c40", "none": "#5a6b80", "paused": "#8a9bb0",
                  "green": "#009e73", "yellow": "#f0e442", "red": "#d55e00"}
+# Every light also has its shape and its word: colour is never the only sign.
+LIGHT_ICONS = {"red": "▲", "yellow": "◆", "green": "●", "paused": "Ⅱ", "none": "○", "warning": "⚑"}
 HOT_LINE = "#ffffff"
 RANKING_ROWS = 7
 TICKER_MATTERS = 16
