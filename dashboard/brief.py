@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +196,27 @@ def render(brief: Briefing, fmt: str, out: Path, *, chromium: str = CHROMIUM) ->
     """Write the briefing to ``out`` as ``pdf`` or static ``html`` (charts as PNG images)."""
     if fmt not in ("pdf", "html"):
         raise ValueError("format is pdf or html")
+    # Playwright's sync API refuses a thread that already runs an event loop (a caller's own
+    # Playwright, say): the rendering gets a thread of its own.
+    failure: list[Exception] = []
+
+    def run() -> None:
+        try:
+            _render(brief, fmt, Path(out), chromium)
+        except Exception as exc:          # handed to the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="briefing-render")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+    return Path(out)
+
+
+def _render(brief: Briefing, fmt: str, out: Path, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    out = Path(out)
     with tempfile.TemporaryDirectory(prefix="township-brief-") as folder:
         live = Path(folder) / "live.html"
         live.write_text(document(brief, scripts=(plotly_js_path().as_uri(), (ASSETS / "briefing.js").as_uri())),
@@ -219,7 +238,6 @@ def render(brief: Briefing, fmt: str, out: Path, *, chromium: str = CHROMIUM) ->
                     out.write_text(page.content(), encoding="utf-8")
             finally:
                 browser.close()
-    return out
 
 
 # -- composing one ----------------------------------------------------------------------------------
