@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -198,19 +198,8 @@ def render(brief: Briefing, fmt: str, out: Path, *, chromium: str = CHROMIUM) ->
         raise ValueError("format is pdf or html")
     # Playwright's sync API refuses a thread that already runs an event loop (a caller's own
     # Playwright, say): the rendering gets a thread of its own.
-    failure: list[Exception] = []
-
-    def run() -> None:
-        try:
-            _render(brief, fmt, Path(out), chromium)
-        except Exception as exc:          # handed to the caller's thread below
-            failure.append(exc)
-
-    worker = threading.Thread(target=run, name="briefing-render")
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-render") as pool:
+        pool.submit(_render, brief, fmt, Path(out), chromium).result()     # its exception is raised here
     return Path(out)
 
 
