@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -26,7 +27,7 @@ from dashboard.context import app_context
 from dashboard.http.replies import error_reply
 from dashboard.i18n import language_from_search, t
 from queries import clock
-from queries.accounts import LoginRefused, User, user_for_token, user_named, verify_password
+from queries.accounts import LoginRefused, User, is_kiosk_token, user_for_token, user_named, verify_password
 
 SESSION_USER = "user"
 SESSION_SEEN = "seen"
@@ -36,6 +37,13 @@ CSRF_FIELD = "csrf_token"
 OPEN_PATHS = {"/healthz", "/login", "/logout", "/_favicon.ico", "/favicon.ico"}
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/internal/v1/ops/")
 JSON_PREFIXES = ("/api/", "/_dash-", "/open311/")
+# A kiosk (the big screen on a wall, ``/screen?kiosk=TOKEN``) reaches the screen, Dash's
+# own requests, and only the callbacks that write the screen's ids (``scr-``), Dash's page
+# router (``_pages_``) and the app's top bar; it reads as a viewer whatever its user's role.
+SESSION_KIOSK = "kiosk"
+KIOSK_PAGE = "/screen"
+KIOSK_PATHS = {KIOSK_PAGE, "/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/_reload-hash"}
+KIOSK_OUTPUT_PREFIXES = ("scr-", "_pages_", "app-nav")
 
 
 def install(server: Flask) -> None:
@@ -114,8 +122,14 @@ def guard() -> Response | None:
         # the public sees, the whole township (``viewer_scope``).
         g.public_read = path.startswith("/open311/")
         return None
+    kiosk = _kiosk()
+    if kiosk is not None:
+        return kiosk if isinstance(kiosk, Response) else None
     token = _bearer()
     if token is not None:
+        if is_kiosk_token(token):
+            return error_reply(401, "a kiosk token opens the big screen (/screen?kiosk=…) and nothing else",
+                               headers={"WWW-Authenticate": 'Bearer realm="township"'})
         g.user = user_for_token(app_context().store, token)
         if g.user is None:
             auditing.unauthenticated("a bearer token that is not valid")
@@ -135,6 +149,49 @@ def guard() -> Response | None:
     if lang:
         query["lang"] = lang
     return redirect(f"/login?{urlencode(query)}", 302)
+
+
+# -- the kiosk -------------------------------------------------------------------------------
+def _kiosk() -> Response | bool | None:
+    """None: not a kiosk request. True: a kiosk, allowed (``g.user`` set, read-only). A
+    Response: a kiosk refused (revoked token, or a path beyond the screen)."""
+    given = request.args.get("kiosk") if request.path == KIOSK_PAGE else None
+    token = given if given is not None else session.get(SESSION_KIOSK)
+    if not isinstance(token, str):
+        return None
+    user = user_for_token(app_context().store, token) if is_kiosk_token(token) else None
+    if user is None:
+        session.clear()
+        if request.path.startswith(JSON_PREFIXES):
+            return error_reply(401, "the kiosk token is not valid (unknown, revoked, or its user disabled)")
+        return Response("401: the kiosk token is not valid (unknown, revoked, or its user disabled)", status=401,
+                        mimetype="text/plain", headers={"Cache-Control": "no-store"})
+    if given is not None and session.get(SESSION_KIOSK) != given:
+        session.clear()
+        session[SESSION_KIOSK] = given
+    g.user, g.kiosk = replace(user, role="viewer"), True
+    if request.path not in KIOSK_PATHS:
+        return error_reply(403, "a kiosk shows the big screen (/screen) alone")
+    if request.method not in ("GET", "HEAD") and request.path != "/_dash-update-component":
+        return error_reply(403, "a kiosk is read-only")
+    if request.path == "/_dash-update-component":
+        outputs = _callback_outputs(request.get_json(silent=True))
+        if not outputs or not all(o.startswith(KIOSK_OUTPUT_PREFIXES) for o in outputs):
+            return error_reply(403, "a kiosk reaches the big screen's callbacks alone")
+    return True
+
+
+def _callback_outputs(body: object) -> list[str]:
+    """The ids (a pattern id's ``type``) a callback request writes, from its ``outputs``."""
+    outputs = body.get("outputs") if isinstance(body, dict) else None
+    items = outputs if isinstance(outputs, list) else [outputs]
+    found = []
+    for item in items:
+        for one in (item if isinstance(item, list) else [item]):
+            ident = one.get("id") if isinstance(one, dict) else None
+            ident = ident.get("type") if isinstance(ident, dict) else ident
+            found.append(ident if isinstance(ident, str) else "")
+    return found
 
 
 # -- the page --------------------------------------------------------------------------------

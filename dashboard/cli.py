@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
-from dashboard import cli_dispatch, cli_import
+from dashboard import cli_brief, cli_dispatch, cli_import
 from dashboard.writeops import CommandError, run_write_op
 from queries import clock
 from queries.settings import SettingsError, load_settings
@@ -174,9 +174,14 @@ def cmd_user(args: argparse.Namespace) -> int:
         done = run_write_op(db_path, "user_revoke", name=args.name)
         print(f"{done['revoked']} tokens of {args.name} revoked")
     else:
-        made = run_write_op(db_path, "user_token", name=args.name)
-        print(f"a token for {made['name']} ({made['role']}), shown once:")
-        print(made["token"])
+        made = run_write_op(db_path, "user_token", name=args.name, kiosk=bool(args.kiosk))
+        if made.get("kiosk"):
+            print(f"a read-only kiosk token for {made['name']} (the big screen, with the user's scope), shown once; "
+                  f"open this path on the wall's browser (revoke with: user revoke {made['name']}):")
+            print(f"/screen?kiosk={made['token']}")
+        else:
+            print(f"a token for {made['name']} ({made['role']}), shown once:")
+            print(made["token"])
     return 0
 
 
@@ -328,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--role", required=True, help=", ".join(ROLES))
             q.add_argument("--scope", help="village codes, separated by commas (default: the whole township)")
             q.add_argument("--department", help="a department user's department code")
+        if name == "token":
+            q.add_argument("--kiosk", action="store_true",
+                           help="a read-only token of the big screen alone: prints the URL /screen?kiosk=TOKEN")
         if name in ("add", "reset"):
             q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
         q.set_defaults(func=cmd_user)
@@ -356,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
     cli_import.register(sub)           # import-grid, import-matters, report
     cli_dispatch.register(sub)         # dispatch-default list / set
+    cli_brief.register(sub)            # brief
     return parser
 
 

@@ -23,6 +23,9 @@ MAX_PASSWORD_CHARS = 1024
 MAX_NAME_CHARS = 64
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_BYTES = 2 ** 14, 8, 1, 32
 TOKEN_PREFIX = "tsk_"
+# A kiosk token (the big screen's, ``/screen?kiosk=TOKEN``): its prefix is part of the hashed
+# secret, so a kiosk token cannot be passed off as an API token nor the other way round.
+KIOSK_PREFIX = "tsk_kiosk_"
 
 
 class LoginRefused(Exception):
@@ -174,17 +177,19 @@ def reset_password(store: Store, *, name: str, password: str) -> dict[str, Any]:
     return {"name": name, "reset": True}
 
 
-def new_token(store: Store, *, name: str, now: datetime | None = None) -> dict[str, Any]:
-    """A new API token for ``name``: returned once, only its hash stays."""
+def new_token(store: Store, *, name: str, kiosk: bool = False, now: datetime | None = None) -> dict[str, Any]:
+    """A new API token for ``name``: returned once, only its hash stays. ``kiosk``: a
+    read-only token of the big screen instead, valid for ``/screen`` alone (``dashboard.auth``),
+    with the user's scope; revoked like any other."""
     name = _check_name(name)
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = (KIOSK_PREFIX if kiosk else TOKEN_PREFIX) + secrets.token_urlsafe(32)
     with store.write() as cur:
         found = _existing(store, cur, name)
         if found["disabled"]:
             raise StoreError(f"user {name!r} is disabled")
         store.execute_write(cur, "accounts/new_token", token_hash=_token_hash(token), user_id=found["user_id"],
                             now=now or clock.now())
-    return {"name": name, "role": found["role"], "token": token}
+    return {"name": name, "role": found["role"], "token": token, "kiosk": bool(kiosk)}
 
 
 def revoke_tokens(store: Store, *, name: str, now: datetime | None = None) -> dict[str, Any]:
@@ -267,6 +272,10 @@ def user_for_token(store: Store, token: str | None) -> User | None:
         return None
     frame = store.run("accounts/by_token", token_hash=_token_hash(token))
     return _user(frame.astype(object).to_dict("records")[0]) if len(frame) else None
+
+
+def is_kiosk_token(token: str | None) -> bool:
+    return isinstance(token, str) and token.startswith(KIOSK_PREFIX)
 
 
 def user_dept_id(store: Store, user: User | None) -> int | None:

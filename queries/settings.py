@@ -66,6 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server_connection_limit", 500, "open connections the server takes; more wait in the listen backlog"),
     Setting("server_channel_timeout_s", 15,
             "a connection sending nothing (or a half-sent request) this long is closed"),
+    Setting("screen_frame_ancestors", "'none'",
+            "who may frame the big screen /screen (CSP frame-ancestors there), e.g. a video wall's origin"),
+    Setting("screen_stale_s", 10,
+            "the big screen's connection light turns red after this many seconds without an answer"),
+    Setting("screen_rotate_s", 0, "the big screen swaps its side panels every this many seconds (0: never)"),
+    Setting("chromium_path", "/usr/bin/chromium", "the headless Chromium that renders briefings to PDF"),
+    Setting("briefing_dir", "", "where `brief --every` writes its files (empty: briefings/ beside the database)"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -106,6 +113,11 @@ class Settings:
     checkpoint_interval_s: float
     server_connection_limit: int
     server_channel_timeout_s: int
+    screen_frame_ancestors: str
+    screen_stale_s: float
+    screen_rotate_s: float
+    chromium_path: str
+    briefing_dir: str
 
     def with_overrides(self, **overrides: Any) -> "Settings":
         """Command-line values; None means "not given"."""

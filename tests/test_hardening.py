@@ -287,7 +287,8 @@ PAGES = {
           ".matters-grid .ag-center-cols-container .ag-row"],
     "/desk": [".desk-queue .queue-row"],
     "/analysis": ["#an-categories .barlayer .point", "#an-heatmap .heatmaplayer", "#an-map .maplibregl-canvas"],
-    "/warnings": [".wn-row", "#wn-map .maplibregl-canvas"],
+    "/warnings": [".wn-row", "#wn-map .maplibregl-canvas", "#wn-fc-chart .js-plotly-plot"],
+    "/screen": ["#scr-ranking table", "#scr-map .maplibregl-canvas", "#scr-trend .js-plotly-plot"],
 }
 
 

@@ -9,11 +9,22 @@ from typing import Callable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from dashboard.http import analysis, dispatch, matters, open311, openapi, resources, summary, uploads
+from dashboard.http import (
+    analysis,
+    briefing,
+    dispatch,
+    forecasts,
+    matters,
+    open311,
+    openapi,
+    resources,
+    summary,
+    uploads,
+)
 from dashboard.http.replies import error_reply, open311_error_reply
 
-BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, open311.blueprint,
-              resources.blueprint, dispatch.blueprint, openapi.blueprint, uploads.blueprint)
+BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, forecasts.blueprint, briefing.blueprint,
+              open311.blueprint, resources.blueprint, dispatch.blueprint, openapi.blueprint, uploads.blueprint)
 # Below these, a path is the API's: what no endpoint serves is a JSON 404, not the Dash
 # page that the app's catch-all route would answer with status 200.
 PREFIXES: dict[str, Callable[..., Response]] = {"/api": error_reply, "/open311": open311_error_reply}

@@ -42,6 +42,7 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 DASH_CALLBACKS = "/_dash-update-component"
 INTAKE = "/api/v1/matters"
 UPLOAD = "/admin/import/upload"          # the import page's file (dashboard.http.uploads)
+SCREEN = "/screen"
 WINDOW_S = 60.0
 
 
@@ -83,7 +84,9 @@ def allowed_hosts(settings: Settings) -> set[str] | None:
     return names | {"127.0.0.1", "localhost", "::1", settings.host.lower().strip("[]")}
 
 
-def content_security_policy(settings: Settings, script_hashes: list[str]) -> str:
+def content_security_policy(settings: Settings, script_hashes: list[str], frame_ancestors: str | None = None) -> str:
+    """``frame_ancestors``: the big screen's own (setting ``screen_frame_ancestors``); else
+    setting ``frame_ancestors``."""
     tiles = _origin_of(settings.map_tile_url)
     directives = {
         "default-src": ["'self'"],
@@ -96,7 +99,8 @@ def content_security_policy(settings: Settings, script_hashes: list[str]) -> str
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": [settings.frame_ancestors.strip() or "'none'"],
+        "frame-ancestors": [(frame_ancestors if frame_ancestors is not None else settings.frame_ancestors).strip()
+                            or "'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
@@ -147,6 +151,7 @@ class Hardening:
         self.login_by_name = RateLimiter(settings.login_rate_per_min)
         self.intake = RateLimiter(settings.intake_rate_per_min)
         self._csp: str | None = None
+        self._screen_csp: str | None = None
         self._csp_lock = threading.Lock()
 
     def install(self, server: Flask) -> None:
@@ -207,20 +212,26 @@ class Hardening:
     # after every answer
     def headers(self, response: Response) -> Response:
         h = response.headers
-        h.setdefault("Content-Security-Policy", self.csp())
-        if self.settings.frame_ancestors.strip() in ("", "'none'"):
+        screen = request.path == SCREEN
+        h.setdefault("Content-Security-Policy", self.csp(screen))
+        ancestors = self.settings.screen_frame_ancestors if screen else self.settings.frame_ancestors
+        if ancestors.strip() in ("", "'none'"):
             h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    def csp(self) -> str:
-        """Made on first use: Dash knows its inline scripts once every page is registered."""
+    def csp(self, screen: bool = False) -> str:
+        """Made on first use: Dash knows its inline scripts once every page is registered.
+        ``screen``: the big screen's, framed by setting ``screen_frame_ancestors``."""
         if self._csp is None:
             with self._csp_lock:
                 if self._csp is None:
-                    self._csp = content_security_policy(self.settings, list(self.app.csp_hashes()))
-        return self._csp
+                    hashes = list(self.app.csp_hashes())
+                    self._screen_csp = content_security_policy(self.settings, hashes,
+                                                               self.settings.screen_frame_ancestors)
+                    self._csp = content_security_policy(self.settings, hashes)
+        return self._screen_csp if screen else self._csp
 
 
 def _bearer_key() -> str | None:

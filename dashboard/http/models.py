@@ -304,3 +304,16 @@ class Suggestion(Answer):
     matter: int
     candidates: list[dict[str, Any]]
     reason: Optional[str] = None
+
+
+class ForecastQuery(BaseModel):
+    """``GET /api/v1/forecasts``: which series, in which language."""
+    model_config = ConfigDict(extra="forbid")
+
+    by: OneOf(("major", "village", "township")) = "major"
+    lang: OneOf(("zh", "en")) = None
+
+
+class Forecasts(Answer):
+    by: str
+    series: list[dict[str, Any]]

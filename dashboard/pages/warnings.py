@@ -26,6 +26,7 @@ from dashboard.export import export_file
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import warnings_layout
+from dashboard.pages.warnings_forecast import forecast_panel
 from dashboard.views import common
 from dashboard.views import warnings as wp
 from queries.analysis_config import load_analysis_config
@@ -109,6 +110,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
                 ],
                 className="wn-columns",
             ),
+            forecast_panel(lang),
         ],
         className="warnings-page",
         lang="en" if lang == "en" else "zh-CN",

@@ -27,3 +27,10 @@ wn_kpi_detail = patterns("wn-kpi-detail", "key")
 # The acknowledge button of the warning ``key``.
 wn_ack = patterns("wn-ack", "key")
 wn_export = patterns("wn-export", "format")
+# the forecast panel
+WN_FC_BY = "wn-fc-by"                # dcc.RadioItems: major | village
+WN_FC_SERIES = "wn-fc-series"        # dcc.Dropdown: which series the fan chart shows
+WN_FC_CHART = "wn-fc-chart"
+WN_FC_ACCURACY = "wn-fc-accuracy"    # the backtest beside seasonal naive's, in words
+WN_FC_ALT = "wn-fc-alt"              # the chart's text alternative
+WN_FC_TABLE = "wn-fc-table"          # every series: the next days' total and the backtest
