@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 import pandas as pd
@@ -171,15 +171,3 @@ def live_state(store: Store, now: datetime, scope: Iterable[int], yellow_share: 
          "due_soon_count": int(kpis["due_soon_count"]), "received_today": int(kpis["received_today"]),
          "closed_today": int(kpis["closed_today"])})
     return state
-
-
-def parse_instant(text: str, now: datetime, *, earliest: datetime | None = None) -> datetime:
-    """An ISO instant of the center's zone for playback: not in the future."""
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(clock._zone(clock.zone_name())).replace(tzinfo=None)
-    if moment > now + timedelta(seconds=1):
-        raise ValueError("lies in the future")
-    if earliest is not None and moment < earliest:
-        raise ValueError(f"before the calendar's first day {earliest:%Y-%m-%d}")
-    return moment.replace(microsecond=0)

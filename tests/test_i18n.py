@@ -15,7 +15,7 @@ from queries import vocabulary
 REPO = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # What a page's table holds: its keys start so (the navbar's names are common).
-PAGE_PREFIXES = {"analysis": ("an.",), "login": ("login.",), "warnings": ("wn.",), "admin_import": ("admin.",),
+PAGE_PREFIXES = {"analysis": ("an.",), "emergency": ("em.",), "playback": ("pb.",), "login": ("login.",), "warnings": ("wn.",), "admin_import": ("admin.",),
                  "desk": ("desk.", "action.", "need.", "problem.", "actor.", "page.desk")}
 
 

@@ -20,7 +20,8 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 HERE = Path(__file__).parent
-TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import", "login", "audit")
+TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import", "login", "audit", "emergency",
+               "playback")
 
 
 def _read_table(name: str) -> dict[str, tuple[str, str]]:

@@ -42,7 +42,7 @@ CREATE TABLE emergencies (
     radius_m       DOUBLE,                     -- buffer: metres around the points
     area_geojson   VARCHAR NOT NULL,           -- the affected area, WGS-84 GeoJSON geometry
     min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE,
-    sign_alarm_min INTEGER NOT NULL,           -- a task not signed for within this many minutes raises an alarm
+    sign_alarm_min DOUBLE NOT NULL,            -- a task not signed for within this many minutes raises an alarm
     status         VARCHAR NOT NULL CHECK (status IN ('active', 'closed')),
     declared_at    TIMESTAMP NOT NULL,
     declared_by    VARCHAR NOT NULL,
