@@ -88,6 +88,22 @@ SAMPLES: dict[str, Sample] = {
     "outcome": Sample(lambda store: "ok", nullable=True),
     "start": Sample(lambda store: NOW - timedelta(days=30), nullable=True),
     "end": Sample(lambda store: NOW, nullable=True),
+    # time playback: an instant of the demo's history, the open statuses, folded states
+    "at": Sample(lambda store: NOW - timedelta(hours=6)),
+    "open_statuses": Sample(lambda store: ["registered", "dispatched", "handling", "feedback", "verified",
+                                           "suspended", "returned", "escalated"]),
+    "due_ats": Sample(lambda store: [NOW + timedelta(hours=3), None]),
+    "limit_mins": Sample(lambda store: [450, None]),
+    "paused": Sample(lambda store: [False, True]),
+    "paused_remaining": Sample(lambda store: [None, 120]),
+    # emergencies: the demo has none (the columns are still checked), a department code, a box
+    "emergency_id": Sample(lambda store: 1),
+    "key": Sample(lambda store: "1"),
+    "since": Sample(lambda store: NOW - timedelta(days=1)),
+    "min_lon": Sample(lambda store: store.scalar("SELECT min(lon) FROM matters")),
+    "min_lat": Sample(lambda store: store.scalar("SELECT min(lat) FROM matters")),
+    "max_lon": Sample(lambda store: store.scalar("SELECT max(lon) FROM matters")),
+    "max_lat": Sample(lambda store: store.scalar("SELECT max(lat) FROM matters")),
 }
 
 QUERIES = all_queries()
