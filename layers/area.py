@@ -12,9 +12,12 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 import numpy as np
+import plotly.graph_objects as go
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
+from layers.geojson import outline_lines
+from layers.maptraces import fit_center_zoom, map_layout
 from queries.writepath import FieldErrors, echo
 
 DRAW_CRS = "EPSG:4326"
@@ -136,3 +139,33 @@ def cells_touching(area_geojson: str, cells: gpd.GeoDataFrame) -> gpd.GeoDataFra
         raise ValueError(f"cells must be in {DRAW_CRS}, got {cells.crs}")
     geometry = area_geometry(area_geojson)
     return cells[cells.intersects(geometry)]
+
+
+# -- the board's map ------------------------------------------------------------------------
+AREA_LINE = "#c0392b"
+AREA_FILL = "rgba(192,57,43,0.12)"
+MATTER_COLOUR = "#2f6db0"
+RESOURCE_COLOUR = "#7b3fa0"
+
+
+def area_figure(area_geojson: str, matters: list[dict], resources: list[dict], *, names: dict[str, str],
+                tile_url: str = "", tile_attribution: str = "", width_px: int = 640, height_px: int = 420):
+    """The affected area (outlined and filled) with the matters and resources inside it as
+    dots, fitted to the area. ``names``: the traces' labels (area, matters, resources)."""
+    geometry = area_geometry(area_geojson)
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs=DRAW_CRS)
+    lons, lats = outline_lines(frame)
+    traces = [go.Scattermap(lon=lons, lat=lats, mode="lines", fill="toself", fillcolor=AREA_FILL,
+                            line={"color": AREA_LINE, "width": 3}, name=names["area"], hoverinfo="name")]
+    for rows, colour, label in ((matters, MATTER_COLOUR, names["matters"]),
+                                (resources, RESOURCE_COLOUR, names["resources"])):
+        if rows:
+            traces.append(go.Scattermap(lon=[r["lon"] for r in rows], lat=[r["lat"] for r in rows], mode="markers",
+                                        marker={"size": 10, "color": colour}, name=label,
+                                        hovertext=[str(r.get("matter_id") or r.get("name")) for r in rows],
+                                        hoverinfo="text"))
+    layout = map_layout(geometry.bounds, tile_url=tile_url, tile_attribution=tile_attribution,
+                        width_px=width_px, height_px=height_px, uirevision="emergency")
+    center, zoom = fit_center_zoom(geometry.bounds, width_px, height_px, padding=0.8)
+    layout.map.center, layout.map.zoom = center, zoom
+    return go.Figure(traces, layout)
