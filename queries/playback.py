@@ -33,7 +33,7 @@ class BoardState:
     cell, the department loads and the headline counts."""
 
     as_of: datetime
-    matters: pd.DataFrame          # matter_id, status, lead_dept_id, cell_id, remaining_min, light
+    matters: pd.DataFrame          # matter_id, status, lead_dept_id, cell_id, remaining_min, light, …
     cells: list[dict[str, Any]]    # cell_id, open_count, overdue_count, due_soon_count, worst_light
     departments: list[dict[str, Any]]   # dept_id, open_count, overdue_count, due_soon_count, closed_30d
     counts: dict[str, int]         # open_count, overdue_count, due_soon_count, received_today, closed_today
@@ -89,8 +89,11 @@ def open_matters_at(store: Store, at: datetime, scope: Iterable[int], yellow_sha
         rows["remaining_min"] = rows["remaining_min"].astype("Int64")
         rows.loc[lit.index, "remaining_min"] = lit["remaining_min"].astype("Int64")
         rows.loc[lit.index, "light"] = lit["light"]
+        folded = folded.set_index("matter_id")
+        rows.loc[folded.index, "due_at"] = pd.to_datetime(folded["due_at"])
         rows = rows.reset_index()
-    cols = ["matter_id", "status", "lead_dept_id", "cell_id", "remaining_min", "light"]
+    cols = ["matter_id", "status", "lead_dept_id", "cell_id", "remaining_min", "light", "village_id", "source",
+            "major_code", "supervision_count", "created_at", "due_at"]
     return rows[cols].sort_values("matter_id").reset_index(drop=True)
 
 
@@ -115,7 +118,7 @@ def summarize(as_of: datetime, matters: pd.DataFrame, cell_ids: Iterable[int],
     closed_today = 0
     received_today = 0
     for dept, on, n_closed, n_received in zip(closed["dept_id"], closed["day"], closed["closed"],
-                                              closed["received"]):
+                                              closed["received"]):   # per village, source, 大类 too
         if n_closed:
             per_dept[int(dept)][3] += int(n_closed)
         if pd.Timestamp(on).date() == day:

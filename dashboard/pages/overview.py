@@ -15,14 +15,16 @@ import dash_ag_grid as dag
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import clock
+from dashboard.components import timecontrol
 from dashboard.components.ids import overview as ids
+from dashboard.components.ids import playback as pb_ids
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
 from dashboard.context import app_context, viewer_scope
 from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.overview_layout import filter_bar, kpi_row
-from dashboard.views import common
+from dashboard.views import common, playback
 from dashboard.views import overview as panels
 
 
@@ -38,7 +40,7 @@ def _config() -> tuple[Any, Any]:
     return app_context().settings, app_context().reader
 
 
-def layout(lang: str | None = None, **_query: Any) -> html.Div:
+def layout(lang: str | None = None, at: str | None = None, **_query: Any) -> html.Div:
     lang = page_language(lang)
     metric_options = [{"label": t(f"map.metric.{m}", lang), "value": m} for m in panels.MAP_METRICS]
     grid = dag.AgGrid(
@@ -69,6 +71,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             dcc.Interval(id=ids.INTERVAL, interval=refresh_ms(), n_intervals=0),
             html.Div([filter_bar(lang), html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
                      className="toolbar"),
+            timecontrol.control(lang, at),
             html.Div(id=ids.NOTICE),
             kpi_row(lang),
             html.Div(
@@ -95,12 +98,20 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
     )
 
 
-def _view(tick: dict | None, filters: dict | None) -> panels.View:
+def _view(tick: dict | None, filters: dict | None, at: str | None = None) -> panels.View:
     settings, reader = _config()
+    past = playback.parse_at(at, clock.now())
     return panels.View(scope=tuple(viewer_scope()),
-                       now=common.as_of_from_tick(tick, clock.now()),
+                       now=past or common.as_of_from_tick(tick, clock.now()),
                        yellow_share=settings.yellow_fraction,
                        filters=panels.Filters.from_data(filters))
+
+
+def _reader(at: str | None):
+    """The live reader, or while the time control shows a past instant, the board then."""
+    settings, reader = _config()
+    past = playback.parse_at(at, clock.now())
+    return reader if past is None else playback.PlaybackReader(reader, past, settings.yellow_fraction)
 
 
 @callback(Output(ids.TICK, "data"), Input(ids.INTERVAL, "n_intervals"), State(ids.TICK, "data"))
@@ -136,11 +147,12 @@ def fill_filter_options(lang: str):
     Output(ids.AS_OF, "children"),
     Input(ids.TICK, "data"),
     Input(ids.FILTERS, "data"),
+    Input(pb_ids.AT, "data"),
     State(ids.LANG, "data"),
 )
-def update_kpis(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    view = _view(tick, filters)
+def update_kpis(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+    reader = _reader(at)
+    view = _view(tick, filters, at)
     values = panels.kpi_values(reader, view)
     shown = panels.kpi_display(values, lang, view.yellow_share)
     keys = [item["id"]["key"] for item in ctx.outputs_list[0]]
@@ -169,27 +181,26 @@ def draw_map(lang: str):
     Input(ids.TICK, "data"),
     Input(ids.FILTERS, "data"),
     Input(ids.MAP_METRIC, "value"),
+    Input(pb_ids.AT, "data"),
     State(ids.LANG, "data"),
     prevent_initial_call=True,
 )
-def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, lang: str):
+def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, at: str | None,
+                 lang: str):
     if cell_ids is None:
         return no_update
-    _, reader = _config()
-    return common.map_patch(panels.map_colouring(reader, _view(tick, filters), metric, lang, cell_ids))
+    return common.map_patch(panels.map_colouring(_reader(at), _view(tick, filters, at), metric, lang, cell_ids))
 
 
 @callback(Output(ids.DEPT_CHART, "figure"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          State(ids.LANG, "data"))
-def update_departments(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    return panels.department_figure(reader, _view(tick, filters), lang)
+          Input(pb_ids.AT, "data"), State(ids.LANG, "data"))
+def update_departments(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+    return panels.department_figure(_reader(at), _view(tick, filters, at), lang)
 
 
 @callback(Output(ids.TABLE, "rowData"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          State(ids.LANG, "data"))
-def update_table(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    return panels.open_matter_rows(reader, _view(tick, filters), lang,
+          Input(pb_ids.AT, "data"), State(ids.LANG, "data"))
+def update_table(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+    return panels.open_matter_rows(_reader(at), _view(tick, filters, at), lang,
                                    common.day_minutes(app_context().store, clock.now()))
 

@@ -2,8 +2,9 @@
 -- (-1: none) and day, the matters closed (办结) in the 30 days up to $at's day whose last
 -- close or reopen up to $at is a close, each counted on the day of that close, with its
 -- lead department then; and received: the matters registered on $at's day up to $at
--- (department -1). In scope (a matter without a village counts as -1).
--- returns: dept_id, day, closed, received
+-- (department -1). Per village (-1: none), source and 大类 ('' none) as well, for the
+-- overview's filters. In scope (a matter without a village counts as -1).
+-- returns: dept_id, village_id, source, major_code, day, closed, received
 -- params: at, scope
 WITH touched AS (
     SELECT DISTINCT matter_id
@@ -22,7 +23,8 @@ folded AS (
     WHERE e.occurred_at <= $at
     GROUP BY e.matter_id
 )
-SELECT coalesce(f.lead_dept_id, -1) AS dept_id, CAST(f.closed_at AS DATE) AS day,
+SELECT coalesce(f.lead_dept_id, -1) AS dept_id, coalesce(m.village_id, -1) AS village_id, m.source,
+       coalesce(m.major_code, '') AS major_code, CAST(f.closed_at AS DATE) AS day,
        count(*) AS closed, CAST(0 AS BIGINT) AS received
 FROM folded f
 JOIN matters m ON m.matter_id = f.matter_id
@@ -31,9 +33,10 @@ WHERE f.closed_at IS NOT NULL
   AND list_contains($scope::INTEGER[], coalesce(m.village_id, -1))
 GROUP BY ALL
 UNION ALL
-SELECT -1, CAST($at AS DATE), CAST(0 AS BIGINT), count(*)
+SELECT -1, coalesce(village_id, -1), source, coalesce(major_code, ''), CAST($at AS DATE), CAST(0 AS BIGINT),
+       count(*)
 FROM matters
 WHERE created_at >= CAST(CAST($at AS DATE) AS TIMESTAMP) AND created_at <= $at
   AND list_contains($scope::INTEGER[], coalesce(village_id, -1))
-HAVING count(*) > 0
-ORDER BY 1, 2;
+GROUP BY ALL
+ORDER BY 1, 2, 3, 4, 5;

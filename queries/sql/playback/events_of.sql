@@ -3,10 +3,11 @@
 -- registration time.
 -- returns: matter_id, created_at, seq, action, occurred_at, from_status, to_status, dept_id, minutes, value
 -- params: ids, at
+WITH wanted AS (SELECT DISTINCT unnest($ids::BIGINT[]) AS matter_id)
 SELECT e.matter_id, m.created_at, e.seq, e.action, e.occurred_at, e.from_status, e.to_status,
        e.dept_id, e.minutes, e.value
 FROM events e
+JOIN wanted w ON w.matter_id = e.matter_id
 JOIN matters m ON m.matter_id = e.matter_id
-WHERE list_contains($ids::BIGINT[], e.matter_id)
-  AND e.occurred_at <= $at
+WHERE e.occurred_at <= $at
 ORDER BY e.matter_id, e.seq;
