@@ -55,16 +55,17 @@ def _folded_deadlines(store: Store, rows: pd.DataFrame, at: datetime) -> pd.Data
               for m, lim, ext in zip(rows["matter_id"], rows["limit_min"], rows["extended_min"])}
     out = []
     calendar = store.calendar
-    for matter_id, group in events.groupby("matter_id", sort=True):
-        records = group.to_dict("records")
-        for e in records:
-            e["occurred_at"] = pd.Timestamp(e["occurred_at"]).to_pydatetime()
-            for key in ("dept_id", "minutes", "value", "from_status"):
-                if pd.isna(e[key]):
-                    e[key] = None
-        s = lifecycle.replay(records, created_at=pd.Timestamp(records[0]["created_at"]).to_pydatetime(),
-                             limit_min=limits[int(matter_id)], calendar=calendar)
-        out.append({"matter_id": int(matter_id), "due_at": s.due_at, "limit_min": s.limit_min,
+    names = list(events.columns)
+    columns = [events[c].dt.to_pydatetime().tolist() if c in ("occurred_at", "created_at")
+               else events[c].to_numpy(dtype=object, na_value=None).tolist() for c in names]
+    by_matter: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for values in zip(*columns):
+        e = dict(zip(names, values))
+        by_matter[int(e["matter_id"])].append(e)
+    for matter_id, records in sorted(by_matter.items()):
+        s = lifecycle.replay(records, created_at=records[0]["created_at"], limit_min=limits[matter_id],
+                             calendar=calendar)
+        out.append({"matter_id": matter_id, "due_at": s.due_at, "limit_min": s.limit_min,
                     "paused": s.suspended_at is not None, "paused_remaining": s.remaining_min_at_suspend,
                     "status": s.status, "lead_dept_id": s.lead_dept_id})
     return pd.DataFrame(out)
