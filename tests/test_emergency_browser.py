@@ -1,7 +1,7 @@
 """The emergency board in real Chromium against the real server: an emergency created
 through the API shows its area, tasks and log on /emergency/<id>; a task posted through the
-API appears within 5 s; a task signed for late raises its alarm, which the commander
-acknowledges on the board."""
+API appears within 5 s; a task signed for late raises its alarm, shown on the board and the
+desk, which the commander acknowledges on the board."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -70,6 +70,10 @@ def test_the_board_shows_area_tasks_log_and_raises_a_late_sign_for(server, admin
         page.locator('[data-task="1"] .em-task-signed').wait_for(timeout=5_000)
         assert page.locator('[data-alarm="task:1"].is-open').count() == 1
         page.screenshot(path=str(screenshots / "emergency-board.png"), full_page=True)
+        desk = context.new_page()
+        desk.goto(f"{server}/desk", wait_until="domcontentloaded")
+        desk.locator('.em-desk-alarms [data-alarm="task:1"]').wait_for(timeout=30_000)  # the desk shows it too
+        desk.close()
         page.locator('[data-alarm="task:1"] .em-ack').click()
         page.locator('[data-alarm="task:1"].is-acked').wait_for(timeout=5_000)
         assert "test-admin" in page.locator('[data-alarm="task:1"]').inner_text()

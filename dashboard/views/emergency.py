@@ -139,3 +139,19 @@ def summary_export(store: Store, emergency_id: int, scope: list[int], fmt: str, 
 def emergency_list(store: Store) -> list[dict[str, Any]]:
     return [_plain_row(r) for r in store.run("emergency/list").to_dict("records")]
 
+
+
+def open_alarms(store: Store, scope: list[int], now: datetime) -> list[dict[str, Any]]:
+    """The unacknowledged alarms of every active emergency (for the desk), newest first."""
+    out = []
+    for e in store.run("emergency/list").to_dict("records"):
+        if e["status"] != "active":
+            continue
+        state = em.state_of(store, int(e["emergency_id"]))
+        found = inside(store, state.emergency, scope)
+        new = [{"matter_id": m["matter_id"], "created_at": pd.Timestamp(m["created_at"]).to_pydatetime()}
+               for m in found["matters"]]
+        for a in em.alarms(state, now, new):
+            if a["acked_at"] is None:
+                out.append({**_plain_row(a), "emergency_id": int(e["emergency_id"]), "title": e["title"]})
+    return sorted(out, key=lambda a: a["raised_at"], reverse=True)

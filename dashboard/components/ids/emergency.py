@@ -18,3 +18,8 @@ OUTCOME = "em-outcome"
 AS_OF = "em-as-of"
 
 ack = patterns("em-ack", "key")
+
+# the alarm strip on the desk
+DESK_LANG = "em-desk-lang"
+DESK_INTERVAL = "em-desk-interval"
+DESK_ALARMS = "em-desk-alarms"
