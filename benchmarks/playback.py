@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         scope = store.all_village_ids() + [-1]
         latest = store.scalar("SELECT max(occurred_at) FROM events")
         counts = store.run("store/counts").iloc[0]
-        results = {"size": args.size, "events": int(store.scalar("SELECT count(*) FROM events")),
+        results = {"size": args.size, "load_average_at_start": os.getloadavg(), "events": int(store.scalar("SELECT count(*) FROM events")),
                    "measured_at": clock.now().isoformat(timespec="seconds"), "machine": machine(),
                    "history_ends": latest.isoformat(timespec="seconds"), "open_now": int(counts["open_matters"])}
         for label, back in BACK.items():
@@ -47,13 +49,22 @@ def main(argv: list[str] | None = None) -> int:
             state = playback.state_at(store, at, scope, 0.25)
             rows = store.run("playback/open_at", at=at, now=at, scope=scope, yellow_share=0.25,
                              open_statuses=list(playback.OPEN_STATUSES))
-            times = measure(lambda at=at: playback.state_at(store, at, scope, 0.25), args.runs)
+            cpu: list[float] = []
+
+            def once(at=at):
+                start = time.process_time()
+                playback.state_at(store, at, scope, 0.25)
+                cpu.append((time.process_time() - start) * 1000)
+
+            times = measure(once, args.runs)
             results[f"playback_{label}_ms"] = summary(times)
+            results[f"playback_{label}_cpu_ms"] = summary(cpu[1:])     # CPU of every thread, warm-up left out
             results[f"playback_{label}_open"] = state.counts["open_count"]
             results[f"playback_{label}_folded"] = int(rows["needs_fold"].sum())
             fig = results[f"playback_{label}_ms"]
             print(f"playback {label:>3} back ({at:%Y-%m-%d %H:%M}): {fig['median']:.0f} ms "
-                  f"({fig['min']:.0f}–{fig['max']:.0f}), {state.counts['open_count']:,} open, "
+                  f"({fig['min']:.0f}–{fig['max']:.0f}), CPU {results[f'playback_{label}_cpu_ms']['median']:.0f} ms, "
+                  f"{state.counts['open_count']:,} open, "
                   f"{results[f'playback_{label}_folded']:,} folded")
     finally:
         store.close()
