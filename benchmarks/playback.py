@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         scope = store.all_village_ids() + [-1]
         latest = store.scalar("SELECT max(occurred_at) FROM events")
         counts = store.run("store/counts").iloc[0]
-        results = {"size": args.size, "load_average_at_start": os.getloadavg(), "events": int(store.scalar("SELECT count(*) FROM events")),
+        results = {"size": args.size, "load_average_at_start": list(os.getloadavg()),
+                    "events": int(store.scalar("SELECT count(*) FROM events")),
                    "measured_at": clock.now().isoformat(timespec="seconds"), "machine": machine(),
                    "history_ends": latest.isoformat(timespec="seconds"), "open_now": int(counts["open_matters"])}
         for label, back in BACK.items():
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                              open_statuses=list(playback.OPEN_STATUSES))
             cpu: list[float] = []
 
-            def once(at=at):
+            def once(at=at, cpu=cpu):
                 start = time.process_time()
                 playback.state_at(store, at, scope, 0.25)
                 cpu.append((time.process_time() - start) * 1000)
