@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         latest = store.scalar("SELECT max(occurred_at) FROM events")
         counts = store.run("store/counts").iloc[0]
         results = {"size": args.size, "load_average_at_start": list(os.getloadavg()),
-                    "events": int(store.scalar("SELECT count(*) FROM events")),
+                   "events": int(store.scalar("SELECT count(*) FROM events")),
                    "measured_at": clock.now().isoformat(timespec="seconds"), "machine": machine(),
                    "history_ends": latest.isoformat(timespec="seconds"), "open_now": int(counts["open_matters"])}
         for label, back in BACK.items():

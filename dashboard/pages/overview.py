@@ -147,10 +147,10 @@ def fill_filter_options(lang: str):
     Output(ids.AS_OF, "children"),
     Input(ids.TICK, "data"),
     Input(ids.FILTERS, "data"),
-    Input(pb_ids.AT, "data"),
     State(ids.LANG, "data"),
+    Input(pb_ids.AT, "data"),
 )
-def update_kpis(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+def update_kpis(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
     reader = _reader(at)
     view = _view(tick, filters, at)
     values = panels.kpi_values(reader, view)
@@ -181,26 +181,26 @@ def draw_map(lang: str):
     Input(ids.TICK, "data"),
     Input(ids.FILTERS, "data"),
     Input(ids.MAP_METRIC, "value"),
-    Input(pb_ids.AT, "data"),
     State(ids.LANG, "data"),
+    Input(pb_ids.AT, "data"),
     prevent_initial_call=True,
 )
-def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, at: str | None,
-                 lang: str):
+def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, lang: str,
+                 at: str | None = None):
     if cell_ids is None:
         return no_update
     return common.map_patch(panels.map_colouring(_reader(at), _view(tick, filters, at), metric, lang, cell_ids))
 
 
 @callback(Output(ids.DEPT_CHART, "figure"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          Input(pb_ids.AT, "data"), State(ids.LANG, "data"))
-def update_departments(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+          State(ids.LANG, "data"), Input(pb_ids.AT, "data"))
+def update_departments(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
     return panels.department_figure(_reader(at), _view(tick, filters, at), lang)
 
 
 @callback(Output(ids.TABLE, "rowData"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          Input(pb_ids.AT, "data"), State(ids.LANG, "data"))
-def update_table(tick: dict | None, filters: dict | None, at: str | None, lang: str):
+          State(ids.LANG, "data"), Input(pb_ids.AT, "data"))
+def update_table(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
     return panels.open_matter_rows(_reader(at), _view(tick, filters, at), lang,
                                    common.day_minutes(app_context().store, clock.now()))
 
