@@ -66,3 +66,15 @@ def test_playback_refuses_the_future_and_bad_instants(server, admin_headers):
         assert r.status_code == 422, value
         body = r.get_json() if hasattr(r, "get_json") else r.json()
         assert body["status"] == 422 and problem in body["errors"][0]["problem"]
+
+
+def test_the_storm_from_the_command_line(server, admin_token, admin_headers, capsys):
+    from dashboard.cli import main
+
+    before = len(requests.get(f"{server}/api/v1/emergencies", headers=admin_headers, timeout=30).json()["items"])
+    assert main(["simulate", "--scenario", "storm", "--url", server, "--token", admin_token, "--seed", "3",
+                 "--sign-alarm-min", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "declared emergency" in out and "refused 0" in out
+    items = requests.get(f"{server}/api/v1/emergencies", headers=admin_headers, timeout=30).json()["items"]
+    assert len(items) == before + 1 and items[0]["open_tasks"] == 2
