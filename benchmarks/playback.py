@@ -39,10 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(db, read_only=True)
     try:
         scope = store.all_village_ids() + [-1]
-        latest = store.scalar("SELECT max(occurred_at) FROM events")
+        history = store.run("playback/history").iloc[0]
+        latest = history["latest"].to_pydatetime()
         counts = store.run("store/counts").iloc[0]
         results = {"size": args.size, "load_average_at_start": list(os.getloadavg()),
-                   "events": int(store.scalar("SELECT count(*) FROM events")),
+                   "events": int(history["events"]),
                    "measured_at": clock.now().isoformat(timespec="seconds"), "machine": machine(),
                    "history_ends": latest.isoformat(timespec="seconds"), "open_now": int(counts["open_matters"])}
         for label, back in BACK.items():
