@@ -201,6 +201,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if not token:
         raise CommandError("simulate needs an API token: --token T (made with: python -m dashboard user token NAME)")
     sim = Simulator(args.url, rate=args.rate, seed=args.seed, log=print, token=token)
+    if args.scenario == "storm":
+        from dashboard.simulate import StormScenario
+
+        print(f"storm scenario against {args.url}")
+        stats = StormScenario(sim, sign_alarm_min=args.sign_alarm_min).run()
+        print(f"created {stats.created}, actions {stats.actions}, refused {stats.refused}")
+        return 0
     print(f"simulating against {args.url} at {args.rate}/s; Ctrl-C stops")
     try:
         stats = sim.run(duration_s=args.duration)
@@ -317,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     p.add_argument("--seed", type=int)
     p.add_argument("--token", help="an API token (python -m dashboard user token NAME); or TOWNSHIP_TOKEN")
+    p.add_argument("--scenario", choices=("storm",), help="storm: a burst of flooding, fallen-tree and power "
+                   "matters in a few villages, an emergency with tasks, some signed for late")
+    p.add_argument("--sign-alarm-min", type=float, default=2.0,
+                   help="storm: minutes within which a task must be signed for (later ones raise an alarm)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("user", help="accounts: add, list, disable, reset a password, make an API token")

@@ -21,11 +21,14 @@ MATTER_ACTIONS = frozenset(a for a in lifecycle.TRANSITIONS if a != "accept")
 READS = frozenset({"read", "export"})
 # merge (合并重复件): seat operators spot duplicates as they register; the commander too.
 CENTER = frozenset({"register", "dispatch", "verify", "reject", "close", "follow_up", "acknowledge", "merge"})
+# Emergencies: declaring and commanding one (tasks, log, 上报, alarms, closing) is the duty
+# commander's; a department signs for and reports on its own linkage tasks.
+EMERGENCY_COMMAND = frozenset({"declare_emergency", "command_emergency", "emergency_task"})
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": MATTER_ACTIONS | READS | CENTER | {"import", "users", "audit"},
-    "commander": MATTER_ACTIONS | READS | CENTER,
+    "admin": MATTER_ACTIONS | READS | CENTER | EMERGENCY_COMMAND | {"import", "users", "audit"},
+    "commander": MATTER_ACTIONS | READS | CENTER | EMERGENCY_COMMAND,
     "operator": READS | CENTER,
-    "department": READS | {"sign", "feedback", "return"},
+    "department": READS | {"sign", "feedback", "return", "emergency_task"},
     "leader": READS,
     "analyst": READS,
     "viewer": READS,

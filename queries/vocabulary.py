@@ -19,3 +19,8 @@ LIGHTS = ("red", "yellow", "green", "paused", "none")
 # The roles of an account (DOMAIN.md §1): what each may see and do is the role's; names in
 # ``role.*`` of ``dashboard/i18n/``.
 ROLES = ("admin", "commander", "operator", "department", "leader", "analyst", "viewer")
+# Emergencies (应急指挥): what kind of emergency, what the commander's log records, and the
+# clock a linkage task's time limit runs on; names in ``emergency.*`` of ``dashboard/i18n/``.
+EMERGENCY_KINDS = ("flood", "fallen_tree", "power", "fire", "geological", "other")
+EMERGENCY_LOG_KINDS = ("note", "decision", "call")
+TASK_CLOCKS = ("working", "calendar")

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # What a page's table holds: its keys start so (the navbar's names are common).
 PAGE_PREFIXES = {"analysis": ("an.",), "login": ("login.",), "warnings": ("wn.",), "admin_import": ("admin.",),
-                 "screen": ("scr.",), "briefing": ("br.",),
+                 "screen": ("scr.",), "briefing": ("br.",), "emergency": ("em.",), "playback": ("pb.",),
                  "desk": ("desk.", "action.", "need.", "problem.", "actor.", "page.desk"), "drill": ("drill.",)}
 
 

@@ -98,6 +98,17 @@ SAMPLES: dict[str, Sample] = {
     "max_lon": Sample(lambda store: store.scalar("SELECT max(lon) FROM resources"), nullable=True),
     "min_lat": Sample(lambda store: store.scalar("SELECT min(lat) FROM resources"), nullable=True),
     "max_lat": Sample(lambda store: store.scalar("SELECT max(lat) FROM resources"), nullable=True),
+    # time playback: an instant of the demo's history, the open statuses, folded states
+    "at": Sample(lambda store: NOW - timedelta(hours=6)),
+    "open_statuses": Sample(lambda store: ["registered", "dispatched", "handling", "feedback", "verified",
+                                           "suspended", "returned", "escalated"]),
+    "due_ats": Sample(lambda store: [NOW + timedelta(hours=3), None]),
+    "limit_mins": Sample(lambda store: [450, None]),
+    "paused": Sample(lambda store: [False, True]),
+    "paused_remaining": Sample(lambda store: [None, 120]),
+    # emergencies: the demo has none (the columns are still checked), a department code, a box
+    "emergency_id": Sample(lambda store: 1),
+    "key": Sample(lambda store: "1"),
 }
 
 QUERIES = all_queries()

@@ -13,10 +13,12 @@ from dashboard.http import (
     analysis,
     briefing,
     dispatch,
+    emergencies,
     forecasts,
     matters,
     open311,
     openapi,
+    playback,
     resources,
     summary,
     uploads,
@@ -24,7 +26,8 @@ from dashboard.http import (
 from dashboard.http.replies import error_reply, open311_error_reply
 
 BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, forecasts.blueprint, briefing.blueprint,
-              open311.blueprint, resources.blueprint, dispatch.blueprint, openapi.blueprint, uploads.blueprint)
+              open311.blueprint, resources.blueprint, dispatch.blueprint, openapi.blueprint, uploads.blueprint,
+              playback.blueprint, emergencies.blueprint)
 # Below these, a path is the API's: what no endpoint serves is a JSON 404, not the Dash
 # page that the app's catch-all route would answer with status 200.
 PREFIXES: dict[str, Callable[..., Response]] = {"/api": error_reply, "/open311": open311_error_reply}

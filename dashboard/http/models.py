@@ -317,3 +317,50 @@ class ForecastQuery(BaseModel):
 class Forecasts(Answer):
     by: str
     series: list[dict[str, Any]]
+
+
+# -- time playback and emergencies --------------------------------------------------------------
+class PlaybackQuery(BaseModel):
+    """``GET /api/v1/playback``: the instant to show."""
+    model_config = ConfigDict(extra="forbid")
+
+    at: Text(40) = Field(None, description="an ISO 8601 time in the past (required)")
+
+
+class NoArguments(BaseModel):
+    """An endpoint that takes no query arguments."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class Board(Answer):
+    """The board at an instant: lights of the open matters, counts per cell, department loads."""
+    as_of: Optional[str] = None
+
+
+class EmergencyDeclaration(BaseModel):
+    """``POST /api/v1/emergencies`` (checked by ``queries.emergency.check_declare``)."""
+    model_config = ConfigDict(extra="allow", title="EmergencyDeclaration")
+
+    title: Optional[str] = None
+    level: Optional[str] = None
+    kind: Optional[str] = None
+    matter_id: Optional[int] = None
+    commander: Optional[str] = None
+    sign_alarm_min: Optional[int] = None
+    area: Optional[dict[str, Any]] = Field(None, description='{"points": [[lon, lat], …], "radius_m": R}, '
+                                                             '{"polygon": geometry} or {"geojson": …}')
+
+
+class EmergencyAction(BaseModel):
+    """``POST /api/v1/emergencies/{id}/actions`` (checked by ``queries.emergency.check_action``)."""
+    model_config = ConfigDict(extra="allow", title="EmergencyAction")
+
+    action: str
+
+
+class Emergency(Answer):
+    id: Optional[int] = None
+
+
+class EmergencyList(Answer):
+    items: list[dict[str, Any]]

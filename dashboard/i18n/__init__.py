@@ -21,7 +21,7 @@ DEFAULT_LANGUAGE = "zh"
 
 HERE = Path(__file__).parent
 TABLE_NAMES = ("common", "overview", "desk", "analysis", "warnings", "admin_import", "login", "audit",
-               "drill", "screen", "briefing")
+               "drill", "screen", "briefing", "emergency", "playback")
 
 
 def _read_table(name: str) -> dict[str, tuple[str, str]]:

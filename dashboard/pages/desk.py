@@ -16,6 +16,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import clock, context
+from dashboard.components import emergency_alarms
 from dashboard.components.ids import desk as ids
 from dashboard.components.panel import notice, panel
 from dashboard.context import actor_name, app_context, current_user, maybe_app_context, viewer_scope
@@ -62,6 +63,7 @@ def layout(lang: str | None = None, matter: str | None = None, **_query: Any) ->
                       html.Div(t("asof.waiting", lang), id=ids.DESK_AS_OF, className="as-of")],
                      className="toolbar desk-toolbar"),
             html.Div(id=ids.DESK_STORE_BANNER, className="store-banner store-banner-hidden", role="alert"),
+            emergency_alarms.strip(lang),
             html.Div(
                 [
                     panel(t("desk.queues.title", lang),

@@ -33,7 +33,9 @@ from dash import (
 )
 
 from dashboard import clock
+from dashboard.components import timecontrol
 from dashboard.components.ids import overview as ids
+from dashboard.components.ids import playback as pb_ids
 from dashboard.components.light import grid_cell_class_rules, light_legend
 from dashboard.components.panel import notice, panel
 from dashboard.context import app_context, current_user, viewer_scope
@@ -41,7 +43,7 @@ from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.drill_layout import breadcrumb
 from dashboard.pages.overview_layout import filter_bar, kpi_row
-from dashboard.views import common, drill
+from dashboard.views import common, drill, playback
 from dashboard.views import overview as panels
 from layers.focus import layer_visibility
 
@@ -58,7 +60,7 @@ def _config() -> tuple[Any, Any]:
     return app_context().settings, app_context().reader
 
 
-def layout(lang: str | None = None, **query: Any) -> html.Div:
+def layout(lang: str | None = None, at: str | None = None, **query: Any) -> html.Div:
     lang = page_language(lang)
     initial = drill.filters_from_query(query)       # a shared or bookmarked filtered view
     options = (panels.filter_options(app_context().reader, viewer_scope(), lang)
@@ -98,6 +100,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                       html.Div(t("asof.waiting", lang), id=ids.AS_OF, className="as-of")],
                      className="toolbar"),
             breadcrumb(drill.breadcrumb(lang), lang),
+            timecontrol.control(lang, at),
             html.Div(id=ids.NOTICE),
             kpi_row(lang),
             html.Div(
@@ -128,12 +131,20 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     )
 
 
-def _view(tick: dict | None, filters: dict | None) -> panels.View:
+def _view(tick: dict | None, filters: dict | None, at: str | None = None) -> panels.View:
     settings, reader = _config()
+    past = playback.parse_at(at, clock.now())
     return panels.View(scope=tuple(viewer_scope()),
-                       now=common.as_of_from_tick(tick, clock.now()),
+                       now=past or common.as_of_from_tick(tick, clock.now()),
                        yellow_share=settings.yellow_fraction,
                        filters=panels.Filters.from_data(filters))
+
+
+def _reader(at: str | None):
+    """The live reader, or while the time control shows a past instant, the board then."""
+    settings, reader = _config()
+    past = playback.parse_at(at, clock.now())
+    return reader if past is None else playback.PlaybackReader(reader, past, settings.yellow_fraction)
 
 
 @callback(Output(ids.TICK, "data"), Input(ids.INTERVAL, "n_intervals"), State(ids.TICK, "data"))
@@ -170,10 +181,11 @@ def fill_filter_options(lang: str):
     Input(ids.TICK, "data"),
     Input(ids.FILTERS, "data"),
     State(ids.LANG, "data"),
+    Input(pb_ids.AT, "data"),
 )
-def update_kpis(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    view = _view(tick, filters)
+def update_kpis(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
+    reader = _reader(at)
+    view = _view(tick, filters, at)
     values = panels.kpi_values(reader, view)
     shown = panels.kpi_display(values, lang, view.yellow_share)
     keys = [item["id"]["key"] for item in ctx.outputs_list[0]]
@@ -206,27 +218,26 @@ def draw_map(lang: str, asked_view: dict | None = None):
     Input(ids.FILTERS, "data"),
     Input(ids.MAP_METRIC, "value"),
     State(ids.LANG, "data"),
+    Input(pb_ids.AT, "data"),
     prevent_initial_call=True,
 )
-def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, lang: str):
+def recolour_map(cell_ids: list | None, tick: dict | None, filters: dict | None, metric: str, lang: str,
+                 at: str | None = None):
     if cell_ids is None:
         return no_update
-    _, reader = _config()
-    return common.map_patch(panels.map_colouring(reader, _view(tick, filters), metric, lang, cell_ids))
+    return common.map_patch(panels.map_colouring(_reader(at), _view(tick, filters, at), metric, lang, cell_ids))
 
 
 @callback(Output(ids.DEPT_CHART, "figure"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          State(ids.LANG, "data"))
-def update_departments(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    return panels.department_figure(reader, _view(tick, filters), lang)
+          State(ids.LANG, "data"), Input(pb_ids.AT, "data"))
+def update_departments(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
+    return panels.department_figure(_reader(at), _view(tick, filters, at), lang)
 
 
 @callback(Output(ids.TABLE, "rowData"), Input(ids.TICK, "data"), Input(ids.FILTERS, "data"),
-          State(ids.LANG, "data"))
-def update_table(tick: dict | None, filters: dict | None, lang: str):
-    _, reader = _config()
-    return panels.open_matter_rows(reader, _view(tick, filters), lang,
+          State(ids.LANG, "data"), Input(pb_ids.AT, "data"))
+def update_table(tick: dict | None, filters: dict | None, lang: str, at: str | None = None):
+    return panels.open_matter_rows(_reader(at), _view(tick, filters, at), lang,
                                    common.day_minutes(app_context().store, clock.now()))
 
 
