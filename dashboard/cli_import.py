@@ -102,8 +102,32 @@ def cmd_report(args: argparse.Namespace) -> int:
             body = report(store, start=args.start, end=args.end)
         finally:
             store.close()
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    if args.format == "json" and not args.out:
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "json":
+        data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = report_file(body, args.format)
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return 0
+
+
+def report_file(body: dict, fmt: str) -> bytes:
+    """The report as one CSV or Excel table; the period is in the file's first columns."""
+    from dashboard.export import Column, export_file
+    from queries.report import COUNTS, report_rows
+
+    period = body["period"]
+    rows = [{"from": period["from"], "to": period["to"], **row} for row in report_rows(body)]
+    columns = [Column(name, name) for name in ("from", "to", "level", "key", *COUNTS)]
+    content, _ = export_file(columns, rows, fmt, name="report", sheet="report")
+    return content
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -142,5 +166,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     db(p)
     p.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD), included")
     p.add_argument("--to", dest="end", required=True, help="end day (YYYY-MM-DD), excluded")
-    p.add_argument("--format", default="json", choices=("json",), help="output format (json)")
+    p.add_argument("--format", default="json", choices=("json", "csv", "xlsx"),
+                   help="json (default), csv or xlsx: one table, a row per township / department / cell")
+    p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_report)
