@@ -432,7 +432,7 @@ def test_layout_speaks_the_chosen_language_and_takes_a_drill_down(page_app):
         act_as_admin()
         en = json.dumps(page.layout(lang="en").to_plotly_json(), default=str, ensure_ascii=False)
         zh = page.layout(lang="zh", village="1", major="04", category="11", **{"from": "2026-01-01",
-                                                                               "to": "2026-01-31"})
+                                                                               "to": "2026-02-01"})
     for word in ("Matters received over time", "Assessment indicators", "Department ranking", "Cross-filter"):
         assert word in en
     tree = zh.to_plotly_json()

@@ -115,7 +115,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     lang = page_language(lang)
     config = load_analysis_config()
     initial = af.initial_values(query)
-    filters = af.AnalysisFilters.from_values(initial, query.get("from"), query.get("to"), _today())
+    filters = af.AnalysisFilters.from_values(initial, *af.url_period(query.get("from"), query.get("to")), _today())
     grains = [(g, t(f"an.grain.{g}", lang)) for g in charts.GRAINS]
     breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in charts.BREAKDOWNS]
     return html.Div(

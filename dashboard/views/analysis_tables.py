@@ -217,7 +217,7 @@ EXPORT_TABLES = ("indicators", "ranking")
 def export_table(reader: Reader, view: AnalysisView, config: AnalysisConfig, table: str, lang: str, *,
                  group_by: str = "township") -> tuple[list[Column], list[dict[str, Any]], str]:
     """(columns, rows, file stem) of a table as the page shows it now."""
-    period = f"{view.filters.from_day:%Y%m%d}-{view.filters.to_day:%Y%m%d}"
+    period = f"{view.filters.from_day:%Y%m%d}-{af.period_end(view.filters):%Y%m%d}"   # [from, to)
     if table == "indicators":
         rows = indicator_rows(indicators_frame(reader, view, config, group_by), config, group_by, lang)
         return indicator_export_columns(lang), rows, f"indicators-{group_by}-{period}"
