@@ -1,8 +1,9 @@
 """Open311 GeoReport v2 at ``/open311/v2`` (JSON, and XML through ``open311_xml``):
 services, service definitions, service requests (GET with filters; POST form-encoded with
 an intake channel's api_key) and one request. Our 小类 categories are the services, our
-states map to open/closed, our due time is ``expected_datetime`` and the lead department ``agency_responsible``. Errors take the
-spec's shape, ``[{"code", "description"}]`` (``replies.open311_error_reply``)."""
+states map to open/closed, our due time is ``expected_datetime`` and the lead department
+``agency_responsible``. Errors take the spec's shape, ``[{"code", "description"}]``
+(``replies.open311_error_reply``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
