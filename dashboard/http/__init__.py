@@ -9,10 +9,10 @@ from typing import Callable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from dashboard.http import analysis, matters, open311, summary
+from dashboard.http import analysis, geo_export, matters, open311, summary
 from dashboard.http.replies import error_reply, open311_error_reply
 
-BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, open311.blueprint)
+BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, geo_export.blueprint, open311.blueprint)
 # Below these, a path is the API's: what no endpoint serves is a JSON 404, not the Dash
 # page that the app's catch-all route would answer with status 200.
 PREFIXES: dict[str, Callable[..., Response]] = {"/api": error_reply, "/open311": open311_error_reply}
