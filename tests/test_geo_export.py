@@ -81,3 +81,13 @@ def test_a_village_without_an_outline_is_the_union_of_its_cells(tmp_path):
     area = shapely.from_geojson(json.dumps(village["geometry"])).area
     assert area == pytest.approx(4 * 0.005 ** 2, rel=1e-3)
     store.close()
+
+
+def test_the_overview_offers_both_downloads_for_the_last_30_days():
+    from datetime import date
+
+    from dashboard.views.geo_export import geojson_href, last_days_period
+
+    start, end = last_days_period(date(2026, 3, 1))
+    assert (start, end) == (date(2026, 1, 31), date(2026, 3, 2))          # 30 days, to excluded
+    assert geojson_href("village", start, end) == "/api/v1/areas.geojson?level=village&from=2026-01-31&to=2026-03-02"

@@ -3,8 +3,9 @@
 closed on time, open and overdue at the end), for the API and the overview's download."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
+from urllib.parse import urlencode
 
 from dashboard.reader import Reader
 from layers import maptraces
@@ -44,3 +45,12 @@ COUNT_DEFINITIONS = {
     "open_at_end": "matters created before to and neither closed nor voided before it",
     "overdue_at_end": "of those open at the end, the ones whose due time lies before to",
 }
+
+
+def last_days_period(today: date, days: int = 30) -> tuple[date, date]:
+    """The last ``days`` days up to today, as a half-open period [from, to)."""
+    return today - timedelta(days=days - 1), today + timedelta(days=1)
+
+
+def geojson_href(level: str, start: date, end: date) -> str:
+    return "/api/v1/areas.geojson?" + urlencode({"level": level, "from": start.isoformat(), "to": end.isoformat()})
