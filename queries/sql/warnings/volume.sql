@@ -178,7 +178,7 @@ poisson AS (
     SELECT *, 'poisson' AS method, CAST(n AS DOUBLE) AS observed, f * po_mean AS expected,
            CAST($poisson_alpha AS DOUBLE) AS threshold, poisson_sf(n, f * po_mean) AS statistic,
            day AS window_start
-    FROM candidates WHERE n >= min_count
+    FROM candidates WHERE n >= min_count AND po_mean IS NOT NULL   -- too few baseline days: no λ, no alarm
 )
 SELECT method || ':' || scope_level || ':'
            || CASE scope_level WHEN 'cell' THEN CAST(cell_id AS VARCHAR) || ':' || CAST(category_id AS VARCHAR)
