@@ -157,7 +157,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-matters", help="import a matter history from CSV, CSV.gz or Excel "
                                               "(works while serving)")
     db(p)
-    p.add_argument("file", help="the export: .csv, .csv.gz or .xlsx")
+    p.add_argument("file", help="the export: .csv, .csv.gz, .xlsx or .xls")
     p.add_argument("--mapping", required=True, help="the TOML mapping of its columns and values (docs/IMPORT.md)")
     p.add_argument("--rejects", help="where rejected rows go (default: FILE.rejects.csv)")
     p.set_defaults(func=cmd_import_matters)

@@ -90,7 +90,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.P(t("admin.intro", lang, limit=_limit_mb()), className="adm-intro"),
             html.P(t("admin.access", lang), className="adm-access"),
             panel(t("admin.step.upload", lang), [
-                dcc.Upload(id=ids.ADM_UPLOAD, multiple=False, accept=".csv,.gz,.xlsx",
+                dcc.Upload(id=ids.ADM_UPLOAD, multiple=False, accept=".csv,.gz,.xlsx,.xls",
                            className="adm-upload", className_active="adm-upload-active",
                            children=html.Div([html.Div(t("admin.upload.prompt", lang), className="adm-upload-prompt"),
                                               html.Div(t("admin.upload.hint", lang), className="adm-upload-hint")])),

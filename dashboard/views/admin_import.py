@@ -34,9 +34,9 @@ from queries.imports.mapping import IMPORT_STATUSES, Mapping, load_mapping
 # reads the file where it lies instead of carrying it through the browser as base64. The
 # page's bound is setting upload_max_mb; this is its default.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx")
+UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx", ".xls")
 # What a compressed or Excel file starts with (a .csv's text is checked by inspect_upload).
-MAGIC = {".csv.gz": b"\x1f\x8b", ".xlsx": b"PK\x03\x04"}
+MAGIC = {".csv.gz": b"\x1f\x8b", ".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 DECODE_CHUNK = 4 * 1024 * 1024          # base64 characters decoded and written at a time (a multiple of 4)
 UPLOADS_KEPT_S = 24 * 3600              # an upload folder older than this is swept at the next upload
 PREVIEW_ROWS = 10
@@ -115,7 +115,7 @@ def save_upload(base: Path, filename: str, contents: str, *, limit: int = MAX_UP
     """Write a dcc.Upload ``contents`` (a data URL) into a fresh folder under ``base``;
     returns (token, path). The token, not the path, travels to the browser. The base64 is
     decoded and written a chunk at a time (the decoded file is never a second copy in
-    memory), and the file must be what its name says: gzip, an xlsx (zip) or text."""
+    memory), and the file must be what its name says: gzip, an xlsx (zip), an xls (OLE2) or text."""
     suffix = upload_suffix(filename)
     if suffix is None:
         raise UploadError("admin.error.suffix")
