@@ -59,12 +59,42 @@ def cmd_import_matters(args: argparse.Namespace) -> int:
     db_path = _db_path(args)
     if _ensure_database(db_path):
         print(f"{db_path}: created a new, empty database (no grid yet: matters get no cell)")
-    result = run_write_op(
-        db_path, "import_matters", path=str(Path(args.file).expanduser().resolve()),
-        mapping=str(Path(args.mapping).expanduser().resolve()),
-        rejects=str(Path(args.rejects).expanduser().resolve()) if args.rejects else None)
+    bar = progress_bar(sys.stderr)
+    try:
+        result = run_write_op(
+            db_path, "import_matters", path=str(Path(args.file).expanduser().resolve()),
+            mapping=str(Path(args.mapping).expanduser().resolve()),
+            rejects=str(Path(args.rejects).expanduser().resolve()) if args.rejects else None, progress=bar)
+    finally:
+        if bar is not None:
+            bar.end()
     print(format_matter_summary(result, Path(args.file).name))
     return 0
+
+
+class TerminalBar:
+    """The import's steps as one redrawn line on a terminal: ``[#######-------]  45 % checked``."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.drawn = stream, False
+
+    def __call__(self, step: str, share: float) -> None:
+        filled = int(round(self.WIDTH * share))
+        self.stream.write(f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {100 * share:3.0f} % {step:<10}")
+        self.stream.flush()
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def progress_bar(stream: Any) -> TerminalBar | None:
+    """A bar when ``stream`` is a terminal; None (quiet) when it is a file or a pipe."""
+    return TerminalBar(stream) if getattr(stream, "isatty", lambda: False)() else None
 
 
 def format_matter_summary(result: dict[str, Any], name: str) -> str:

@@ -360,12 +360,6 @@ def save_mapping_file(folder: Path, name: str, text: str) -> Path:
 
 
 # -- the import job --------------------------------------------------------------------------
-def expected_seconds(rows: int) -> float:
-    """A cautious guess of an import's length, for the progress bar: about a second of
-    fixed costs, then ~20,000 rows/s on a busy 2-core machine (docs/IMPORT.md, Speed)."""
-    return 1.5 + rows / 20_000
-
-
 @dataclass
 class ImportJob:
     """One import's progress; the worker thread writes it, the page's poll reads it."""
@@ -379,17 +373,23 @@ class ImportJob:
     rejects: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     finished: float | None = None
+    step: str | None = None           # the import's last finished step (queries.imports.load.PROGRESS_STEPS)
+    share: float = 0.0                # … and the share of the work done with it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def advance(self, step: str, share: float) -> None:
+        """The import's progress hook: a step has ended."""
+        with self.lock:
+            self.step, self.share = step, max(self.share, share)
+
     def snapshot(self, now: float | None = None) -> dict[str, Any]:
-        """JSON-able: state, percent (an estimate while running; 100 when finished)."""
+        """JSON-able: state, percent (the steps the import reported, below 100 until it has
+        ended; 100 when finished), the last step."""
         with self.lock:
             now = time.monotonic() if now is None else now
-            if self.state == "running":
-                percent = min(95, int(100 * (now - self.started) / expected_seconds(self.rows)))
-            else:
-                percent = 100
-            return {"job_id": self.job_id, "state": self.state, "percent": percent, "rows": self.rows,
+            percent = min(99, int(100 * self.share)) if self.state == "running" else 100
+            return {"job_id": self.job_id, "state": self.state, "percent": percent, "step": self.step,
+                    "rows": self.rows,
                     "summary": self.summary, "rejects": list(self.rejects), "error": self.error,
                     "seconds": round((self.finished or now) - self.started, 1)}
 
@@ -407,7 +407,7 @@ def run_import(job: ImportJob, op: Callable[..., dict[str, Any]], store: Any, pa
                mapping: dict[str, Any]) -> None:
     """The worker's body: run the import operation and record its outcome on ``job``."""
     try:
-        summary = op(store, path=str(path), mapping=mapping, rejects=str(job.rejects_path))
+        summary = op(store, path=str(path), mapping=mapping, rejects=str(job.rejects_path), progress=job.advance)
         rejects = read_rejects(job.rejects_path) if summary.get("rejected") else []
         with job.lock:
             job.summary, job.rejects, job.state = summary, rejects, "done"
