@@ -83,14 +83,14 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.Div(
                 [
                     panel(t("map.title", lang),
-                          dcc.Graph(id=ids.MAP, config=panels.GRAPH_CONFIG, className="map-graph",
+                          dcc.Graph(id=ids.MAP, config=common.graph_config(ids.MAP), className="map-graph",
                                     style={"height": "480px"}),
                           tools=html.Span([dcc.RadioItems(id=ids.MAP_METRIC, options=metric_options, value="open",
                                                           inline=True, className="metric-switch"),
                                            _geojson_links(lang)]),
                           class_name="panel-map"),
                     panel(t("dept.title", lang),
-                          dcc.Graph(id=ids.DEPT_CHART, config={**panels.GRAPH_CONFIG, "displayModeBar": False},
+                          dcc.Graph(id=ids.DEPT_CHART, config=common.graph_config(ids.DEPT_CHART, png_only=True),
                                     className="dept-graph"),
                           subtitle=t("dept.sorted", lang), class_name="panel-dept"),
                 ],
