@@ -264,6 +264,10 @@ def test_api_refuses_bad_input_with_field_errors(client, query, fields):
 def test_api_ranking_lists_departments_best_first(client):
     body = client.get("/api/v1/indicators/ranking?from=2025-03-03&to=2025-03-10").get_json()
     assert [d["code"] for d in body["departments"]][:2] == ["A", "B"]
+    # the compared period is half-open too: the week before, [24 Feb, 3 Mar)
+    assert (body["departments"][1]["prev_from"][:10], body["departments"][1]["prev_to"]) == ("2025-02-24",
+                                                                                           "2025-03-03")
+    assert body["half_open"] is True
     assert body["departments"][1]["mom_change"] == pytest.approx(-32.5)
 
 
