@@ -66,7 +66,7 @@ def test_analysis_cross_filters_in_chinese_and_english(server, browser, screensh
     wait_for_analysis(page)
     assert page.title().endswith("分析研判")
     assert page.locator(".an-chip").count() == 0
-    assert page.locator("#an-indicators .ag-center-cols-container .ag-row").count() == 10           # every DOMAIN §7 indicator
+    assert page.locator("#an-indicators .ag-center-cols-container .ag-row").count() == 11           # every DOMAIN §7 indicator and 办结及时率
     before = sources_total(page)
     assert before > 0
     page.screenshot(path=str(screenshots / "analysis-zh.png"), full_page=True)
