@@ -59,10 +59,15 @@ def cmd_import_matters(args: argparse.Namespace) -> int:
     db_path = _db_path(args)
     if _ensure_database(db_path):
         print(f"{db_path}: created a new, empty database (no grid yet: matters get no cell)")
-    result = run_write_op(
-        db_path, "import_matters", path=str(Path(args.file).expanduser().resolve()),
-        mapping=str(Path(args.mapping).expanduser().resolve()),
-        rejects=str(Path(args.rejects).expanduser().resolve()) if args.rejects else None)
+    bar = progress_bar(sys.stderr)
+    try:
+        result = run_write_op(
+            db_path, "import_matters", path=str(Path(args.file).expanduser().resolve()),
+            mapping=str(Path(args.mapping).expanduser().resolve()),
+            rejects=str(Path(args.rejects).expanduser().resolve()) if args.rejects else None, progress=bar)
+    finally:
+        if bar is not None:
+            bar.end()
     print(format_matter_summary(result, Path(args.file).name))
     return 0
 
@@ -84,6 +89,31 @@ def cmd_import_resources(args: argparse.Namespace) -> int:
     lines.append(f"  {result['seconds']:.2f} s")
     print("\n".join(lines))
     return 0
+
+
+class TerminalBar:
+    """The import's steps as one redrawn line on a terminal: ``[#######-------]  45 % checked``."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.drawn = stream, False
+
+    def __call__(self, step: str, share: float) -> None:
+        filled = int(round(self.WIDTH * share))
+        self.stream.write(f"\r[{'#' * filled}{'-' * (self.WIDTH - filled)}] {100 * share:3.0f} % {step:<10}")
+        self.stream.flush()
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def progress_bar(stream: Any) -> TerminalBar | None:
+    """A bar when ``stream`` is a terminal; None (quiet) when it is a file or a pipe."""
+    return TerminalBar(stream) if getattr(stream, "isatty", lambda: False)() else None
 
 
 def format_matter_summary(result: dict[str, Any], name: str) -> str:
@@ -121,8 +151,32 @@ def cmd_report(args: argparse.Namespace) -> int:
             body = report(store, start=args.start, end=args.end)
         finally:
             store.close()
-    print(json.dumps(body, ensure_ascii=False, indent=2))
+    if args.format == "json" and not args.out:
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    if args.format == "json":
+        data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = report_file(body, args.format)
+    if args.out:
+        Path(args.out).write_bytes(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     return 0
+
+
+def report_file(body: dict, fmt: str) -> bytes:
+    """The report as one CSV or Excel table; the period is in the file's first columns."""
+    from dashboard.export import Column, export_file
+    from queries.report import COUNTS, report_rows
+
+    period = body["period"]
+    rows = [{"from": period["from"], "to": period["to"], **row} for row in report_rows(body)]
+    columns = [Column(name, name) for name in ("from", "to", "level", "key", *COUNTS)]
+    content, _ = export_file(columns, rows, fmt, name="report", sheet="report")
+    return content
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-matters", help="import a matter history from CSV, CSV.gz or Excel "
                                               "(works while serving)")
     db(p)
-    p.add_argument("file", help="the export: .csv, .csv.gz or .xlsx")
+    p.add_argument("file", help="the export: .csv, .csv.gz, .xlsx or .xls")
     p.add_argument("--mapping", required=True, help="the TOML mapping of its columns and values (docs/IMPORT.md)")
     p.add_argument("--rejects", help="where rejected rows go (default: FILE.rejects.csv)")
     p.set_defaults(func=cmd_import_matters)
@@ -170,5 +224,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     db(p)
     p.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD), included")
     p.add_argument("--to", dest="end", required=True, help="end day (YYYY-MM-DD), excluded")
-    p.add_argument("--format", default="json", choices=("json",), help="output format (json)")
+    p.add_argument("--format", default="json", choices=("json", "csv", "xlsx"),
+                   help="json (default), csv or xlsx: one table, a row per township / department / cell")
+    p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_report)

@@ -92,8 +92,10 @@ class CommandError(Exception):
     pass
 
 
-def run_write_op(db_path: str, op_name: str, /, **kwargs: Any) -> dict[str, Any]:
-    """Run operation ``op_name`` in the database's writer: here, or in the running server."""
+def run_write_op(db_path: str, op_name: str, /, *, progress: Callable[[str, float], None] | None = None,
+                 **kwargs: Any) -> dict[str, Any]:
+    """Run operation ``op_name`` in the database's writer: here, or in the running server.
+    ``progress`` (an import's step hook) is heard only here: a server runs it unobserved."""
     try:
         store = Store(db_path)
     except StoreError as exc:
@@ -102,7 +104,7 @@ def run_write_op(db_path: str, op_name: str, /, **kwargs: Any) -> dict[str, Any]
             raise
         return _remote_op(ann, op_name, kwargs)
     try:
-        return OPS[op_name](store, **kwargs)
+        return OPS[op_name](store, **kwargs, **({"progress": progress} if progress is not None else {}))
     finally:
         store.close()
 

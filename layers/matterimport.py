@@ -44,10 +44,11 @@ def _gcj02_points_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray
 
 
 def import_matters(store: Store, *, path: str, mapping: str | dict[str, Any],
-                   rejects: str | None = None) -> dict[str, Any]:
+                   rejects: str | None = None, progress: import_load.Progress | None = None) -> dict[str, Any]:
     """Import the matters of ``path`` as ``mapping`` (a TOML file's path, or its content as
     a dict) says; rejected rows go to ``rejects`` (default ``<path>.rejects.csv``)."""
     parsed = load_mapping(mapping if isinstance(mapping, dict) else Path(mapping).expanduser())
     return import_load.import_matters(store, Path(path).expanduser(), parsed, locate_factory=cell_locator,
                                   to_wgs84=_gcj02_points_to_wgs84,
-                                  rejects_path=Path(rejects).expanduser() if rejects else None)
+                                  rejects_path=Path(rejects).expanduser() if rejects else None,
+                                  progress=progress)

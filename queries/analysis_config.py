@@ -24,6 +24,9 @@ ROLLUP_MEASURES = (
 )
 RUNTIME_MEASURES = ("due_pending_close", "due_pending_feedback", "due_suspended_pending", "sign_pending")
 MEASURES = ROLLUP_MEASURES + RUNTIME_MEASURES
+# What an indicator's counts may rely on beyond creation, closure and due times: the
+# township's own lifecycle records each of them; an imported export records none.
+NEEDS = ("feedback", "rework", "extension", "sign_deadline", "follow_up")
 
 
 class AnalysisConfigError(ValueError):
@@ -39,6 +42,9 @@ class Indicator:
     numerator: dict[str, float]
     denominator: dict[str, float]
     denominator_rule: str
+    definition: str = ""
+    definition_en: str = ""
+    needs: str | None = None           # one of NEEDS, or None: creation, closure and due times suffice
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,8 @@ class AnalysisConfig:
     def indicator_params(self) -> dict[str, list]:
         """The indicator definitions as parallel lists, one entry per (indicator, side,
         measure): ``ind_keys``, ``ind_roles`` ('numerator'|'denominator'), ``ind_measures``,
-        ``ind_coefs``."""
+        ``ind_coefs``; and ``need_keys``, the indicators that need what only the township's
+        own lifecycle records (see NEEDS): over imported matters alone they have no value."""
         keys, roles, measures, coefs = [], [], [], []
         for ind in self.indicators:
             for role, side in (("numerator", ind.numerator), ("denominator", ind.denominator)):
@@ -76,7 +83,8 @@ class AnalysisConfig:
                     roles.append(role)
                     measures.append(measure)
                     coefs.append(float(coef))
-        return {"ind_keys": keys, "ind_roles": roles, "ind_measures": measures, "ind_coefs": coefs}
+        return {"ind_keys": keys, "ind_roles": roles, "ind_measures": measures, "ind_coefs": coefs,
+                "need_keys": [ind.key for ind in self.indicators if ind.needs is not None]}
 
     def score_params(self) -> dict[str, Any]:
         return {"score_keys": [t.indicator for t in self.score_terms],
@@ -112,6 +120,14 @@ def _side(key: str, name: str, value: Any) -> dict[str, float]:
         raise AnalysisConfigError(f"indicator {key}: coefficients of its {name} must be numbers") from exc
 
 
+def _needs(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in NEEDS:
+        raise AnalysisConfigError(f"indicator {key}: needs must be one of {', '.join(NEEDS)}")
+    return str(value)
+
+
 def parse_analysis_config(data: dict[str, Any]) -> AnalysisConfig:
     indicators = []
     for key, spec in (data.get("indicators") or {}).items():
@@ -119,7 +135,9 @@ def parse_analysis_config(data: dict[str, Any]) -> AnalysisConfig:
             key=key, name=str(spec.get("name", key)), name_en=str(spec.get("name_en", key)),
             unit=str(spec.get("unit", "share")), numerator=_side(key, "numerator", spec.get("numerator")),
             denominator=_side(key, "denominator", spec.get("denominator")),
-            denominator_rule=str(spec.get("denominator_rule", ""))))
+            denominator_rule=str(spec.get("denominator_rule", "")),
+            definition=str(spec.get("definition", "")), definition_en=str(spec.get("definition_en", "")),
+            needs=_needs(key, spec.get("needs"))))
     if not indicators:
         raise AnalysisConfigError("no indicators defined")
     known = {i.key for i in indicators}

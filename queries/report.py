@@ -61,3 +61,12 @@ def report(store: Store, *, start: str, end: str) -> dict[str, Any]:
     JSON-able arguments: the form a CLI hands to a running server."""
     return counts_report(store, parse_instant(start, "--from"), parse_instant(end, "--to"),
                          store.all_village_ids() + [-1])
+
+
+def report_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report as one table: a row for the township's totals, then one per department
+    and one per cell (``level``, ``key``, the six counts), the form CSV and Excel take."""
+    rows = [{"level": "township", "key": "", **body["counts"]}]
+    for level, name in (("department", "by_department"), ("cell", "by_cell")):
+        rows += [{"level": level, "key": key, **counts} for key, counts in body[name].items()]
+    return rows

@@ -22,7 +22,7 @@ MATTER_COLUMNS = ("matter_id", "source", "category_id", "major_code", "address",
                   "status", "lead_dept_id", "created_at", "dispatched_at", "signed_at", "sign_due_at",
                   "feedback_at", "closed_at", "followed_up_at", "voided_at", "escalated_at", "limit_min",
                   "due_at", "suspended_at", "extension_count", "rework_count", "satisfaction", "updated_at",
-                  "event_count")
+                  "event_count", "origin")
 
 
 def cell_id(row: int, col: int, cols: int) -> int:
@@ -69,7 +69,7 @@ def matter_row(matter_id: int, created_at: datetime, **values: Any) -> dict[str,
     row.update(matter_id=matter_id, source="public", category_id=category,
                major_code="01" if category == CAT_MANHOLE else "04", cell_id=1000, village_id=VILLAGE,
                status="closed", created_at=created_at, updated_at=created_at, event_count=1,
-               extension_count=0, rework_count=0)
+               extension_count=0, rework_count=0, origin="demo")
     row.update(values)
     return row
 

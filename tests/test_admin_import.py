@@ -121,14 +121,28 @@ def test_mapping_round_trips_through_the_real_import(store, tmp_path):
     assert not board.running()
 
 
-def test_progress_is_an_estimate_until_the_end():
+def test_progress_follows_the_steps_the_import_reports():
     job = logic.ImportJob("j", rows=200_000, rejects_path=logic.Path("/nonexistent"))
-    assert job.snapshot(now=job.started)["percent"] == 0
-    halfway = job.snapshot(now=job.started + logic.expected_seconds(200_000) / 2)["percent"]
-    assert 45 <= halfway <= 55
-    assert job.snapshot(now=job.started + 10_000)["percent"] == 95     # never "done" before it is
+    assert job.snapshot(now=job.started + 10_000)["percent"] == 0         # time alone moves nothing
+    job.advance("read", 0.30)
+    assert (job.snapshot()["percent"], job.snapshot()["step"]) == (30, "read")
+    job.advance("rejects", 1.0)
+    assert job.snapshot()["percent"] == 99                                # never "done" before it is
     job.state = "done"
     assert job.snapshot()["percent"] == 100
+
+
+def test_a_real_import_reports_every_step_in_order(store, tmp_path):
+    from queries.imports.load import PROGRESS_STEPS
+
+    lat, lon = _cell_point(store)
+    _, path = _upload(tmp_path, "m.csv", _csv(lat, lon).encode("utf-8"))
+    _, mapping = _mapping_from_page_picks(logic.inspect_upload(path, "m.csv"))
+    heard: list[tuple[str, float]] = []
+    OPS["import_matters"](store, path=str(path), mapping=mapping, rejects=str(tmp_path / "r.csv"),
+                          progress=lambda step, share: heard.append((step, share)))
+    assert heard == list(PROGRESS_STEPS.items())
+    assert [share for _, share in heard] == sorted(share for _, share in heard)
 
 
 @pytest.mark.parametrize("name,data,expected", [

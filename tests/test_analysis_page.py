@@ -432,7 +432,7 @@ def test_layout_speaks_the_chosen_language_and_takes_a_drill_down(page_app):
         act_as_admin()
         en = json.dumps(page.layout(lang="en").to_plotly_json(), default=str, ensure_ascii=False)
         zh = page.layout(lang="zh", village="1", major="04", category="11", **{"from": "2026-01-01",
-                                                                               "to": "2026-01-31"})
+                                                                               "to": "2026-02-01"})
     for word in ("Matters received over time", "Assessment indicators", "Department ranking", "Cross-filter"):
         assert word in en
     tree = zh.to_plotly_json()
@@ -531,3 +531,30 @@ def test_export_callback_sends_a_file(page_app):
     drawn = call_callback(app, page.export, [0], tick, None, {}, "township", "zh",
                           inputs_list=[[_prop(button, "n_clicks", 0)]], triggered=_trigger(button, "n_clicks", 0))
     assert drawn is dash.no_update
+
+
+def test_every_chart_offers_plotlys_own_png_download(page_app):
+    """Each graph of the page keeps the mode bar's PNG button (drawn in the browser, offline),
+    named after the chart."""
+    app, page = page_app
+    with app.server.test_request_context("/analysis"):
+        act_as_admin()
+        tree = page.layout(lang="zh")
+    graphs = []
+
+    def walk(node):
+        if isinstance(node, dash.dcc.Graph):
+            graphs.append(node)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, (list, tuple)) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                walk(child)
+    walk(tree)
+    assert len(graphs) >= 6
+    for graph in graphs:
+        config = graph.config
+        assert config.get("displayModeBar", True) is not False, graph.id
+        assert "toImage" not in config.get("modeBarButtonsToRemove", []), graph.id
+        assert config.get("modeBarButtons", [["toImage"]]) and "toImage" in sum(config.get("modeBarButtons",
+                                                                                            [["toImage"]]), [])
+        assert config["toImageButtonOptions"] == {"format": "png", "scale": 2, "filename": graph.id}

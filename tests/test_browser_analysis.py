@@ -66,8 +66,8 @@ def test_analysis_cross_filters_in_chinese_and_english(server, browser, screensh
     wait_for_analysis(page)
     assert page.title().endswith("分析研判")
     assert page.locator(".an-chip").count() == 0
-    # every DOMAIN §7 indicator, and the dispatch suggestion's acceptance rate
-    assert page.locator("#an-indicators .ag-center-cols-container .ag-row").count() == 11
+    # every DOMAIN §7 indicator, 办结及时率 and the dispatch suggestion's acceptance rate
+    assert page.locator("#an-indicators .ag-center-cols-container .ag-row").count() == 12
     assert "派单建议采纳率" in page.locator("#an-indicators").inner_text()
     before = sources_total(page)
     assert before > 0

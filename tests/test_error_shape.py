@@ -269,8 +269,8 @@ def test_open311_bad_query_arguments_are_400(client, query, says):
     assert_open311_error(client.get(f"/open311/v2/requests.json?{query}"), 400, says)
 
 
-def test_open311_serves_only_json(client):
-    assert_open311_error(client.get("/open311/v2/services.xml"), 400, "json")
+def test_open311_serves_json_and_xml_only(client):
+    assert_open311_error(client.get("/open311/v2/services.csv"), 400, "json and xml")
 
 
 @pytest.mark.parametrize("method, path, allowed", [

@@ -95,6 +95,7 @@ def indicators(store, group_by: str, now: datetime = AFTER, config=CONFIG, **fil
 TOWNSHIP = {
     "closure_rate": (5, 7),             # closed M1 M2 M3 M5 M6 M7, less suspended M5 / 8 due, less M5
     "on_time_closure_rate": (3, 7),     # M1 M3 M6 (M5 suspended) / 7
+    "timely_completion_rate": (5, 7),   # closed in the period with a deadline: M1 M2 M3 M5 M6 M7 M8; M2 M7 late
     "on_time_handling_rate": (4, 8),    # feedback by the deadline: M1 M3 M5 M6 / due M1–M7, M10
     "rework_rate": (2, 8),              # M2 M7
     "extension_rate": (1, 8),           # M3
@@ -237,19 +238,20 @@ def client(store):
 
 
 def test_api_returns_every_indicator_with_numerator_and_denominator(client):
-    body = client.get("/api/v1/indicators?from=2025-03-03&to=2025-03-09&by=department").get_json()
+    body = client.get("/api/v1/indicators?from=2025-03-03&to=2025-03-10&by=department").get_json()
     assert body["by"] == "department"
     rules = {i["key"]: i["denominator_rule"] for i in body["indicators"]}
     assert rules["closure_rate"] == "应结案数 − 缓办数"
     a = next(g for g in body["groups"] if g["key"] == "1")
     assert a["name"] == "甲部门"
-    assert a["indicators"]["closure_rate"] == {"value": 0.75, "numerator": 3.0, "denominator": 4.0}
+    assert a["indicators"]["closure_rate"] == {"value": 0.75, "numerator": 3.0, "denominator": 4.0, "reason": None}
     assert set(a["indicators"]) == set(rules)
 
 
 @pytest.mark.parametrize(("query", "fields"), [
     ("", {"from", "to"}),
     ("from=2025-03-09&to=2025-03-03", {"to"}),
+    ("from=2025-03-09&to=2025-03-09", {"to"}),
     ("from=03/03/2025&to=2025-03-09&by=street", {"from", "by"}),
     ("from=2020-01-01&to=2025-03-09", {"to"}),
 ])
@@ -260,8 +262,12 @@ def test_api_refuses_bad_input_with_field_errors(client, query, fields):
 
 
 def test_api_ranking_lists_departments_best_first(client):
-    body = client.get("/api/v1/indicators/ranking?from=2025-03-03&to=2025-03-09").get_json()
+    body = client.get("/api/v1/indicators/ranking?from=2025-03-03&to=2025-03-10").get_json()
     assert [d["code"] for d in body["departments"]][:2] == ["A", "B"]
+    # the compared period is half-open too: the week before, [24 Feb, 3 Mar)
+    assert (body["departments"][1]["prev_from"][:10], body["departments"][1]["prev_to"]) == ("2025-02-24",
+                                                                                           "2025-03-03")
+    assert body["half_open"] is True
     assert body["departments"][1]["mom_change"] == pytest.approx(-32.5)
 
 

@@ -85,4 +85,4 @@ def test_post_errors_follow_the_spec(served):
     r = requests.get(f"{url}/open311/v2/requests.json?start_date=2025-01-01T00:00:00Z&end_date=2025-06-01T00:00:00Z")
     assert r.status_code == 400 and "90 days" in r.json()[0]["description"]
     assert requests.get(f"{url}/open311/v2/requests/123.json").status_code == 404
-    assert requests.get(f"{url}/open311/v2/services.xml").status_code == 400
+    assert requests.get(f"{url}/open311/v2/services.csv").status_code == 400

@@ -60,6 +60,25 @@ def test_report_command_prints_the_json(city_dbs, capsys):
     assert body["period"] == {"from": "2018-12-28 00:00:00", "to": "2018-12-30 00:00:00", "half_open": True}
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_report_command_writes_csv_and_excel_with_the_same_counts(fmt, city_dbs, tmp_path):
+    import pandas as pd
+
+    db, _, _ = imported_city("la", city_dbs["la"])
+    out = tmp_path / f"report.{fmt}"
+    assert main(["report", "--db", str(db), "--from", "2018-12-28", "--to", "2018-12-30", "--format", fmt,
+                 "--out", str(out)]) == 0
+    table = (pd.read_csv(out, dtype={"key": str}, keep_default_na=False, encoding="utf-8-sig") if fmt == "csv"
+             else pd.read_excel(out, dtype={"key": str}, keep_default_na=False))
+    want = independent_report(independent_city("la"), "2018-12-28", "2018-12-30")
+    township = table[table["level"] == "township"].iloc[0]
+    assert {c: int(township[c]) for c in COUNTS} == want["counts"]
+    departments = table[table["level"] == "department"]
+    assert {str(k).lstrip("'"): {c: int(r[c]) for c in COUNTS} for k, r in zip(departments["key"],
+            departments.to_dict("records"))} == want["by_department"]
+    assert set(table["from"]) == {"2018-12-28 00:00:00"} and set(table["to"]) == {"2018-12-30 00:00:00"}
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--from", "2018-12-30", "--to", "2018-12-28"], "must come after"),
     (["--from", "28/12/2018", "--to", "2018-12-30"], "YYYY-MM-DD"),

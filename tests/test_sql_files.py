@@ -68,6 +68,7 @@ SAMPLES: dict[str, Sample] = {
     "from_day": Sample(lambda store: (NOW - timedelta(days=27)).date()),
     "to_day": Sample(lambda store: NOW.date()),
     "group_by": Sample(lambda store: "department"),
+    "level": Sample(lambda store: "cell"),
     "predict_share": Sample(lambda store: 0.5),
     "gi_cores_only": Sample(lambda store: True),
     "methods": Sample(lambda store: ["deadline_red", "ears_c2", "repeat_complaint"], nullable=True),

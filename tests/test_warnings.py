@@ -346,6 +346,35 @@ def test_deadline_warnings_red_yellow_and_predicted(tmp_path):
     store.close()
 
 
+def test_matters_without_a_working_time_limit_are_judged_by_their_due_time(tmp_path):
+    """Imported matters carry a due time but no limit: red once it passed, yellow when less
+    than yellow_share of the calendar span acceptance → due is left."""
+    store = new_township(tmp_path / "imp.duckdb")
+    mon = datetime(2025, 9, 8, 9)
+    common = dict(lead_dept_id=DEPT_A, dispatched_at=mon, status="dispatched", origin="import")
+    rows = [
+        matter_row(1, mon, due_at=mon + timedelta(days=1), **common),                 # overdue
+        matter_row(2, mon, due_at=mon + timedelta(days=2, hours=12), **common),       # 11 h of 60 h left
+        matter_row(3, mon, due_at=mon + timedelta(days=3), **common),                 # 23 h of 72 h left
+        matter_row(4, mon, due_at=mon + timedelta(days=20), **common),                # far ahead
+        matter_row(5, mon, due_at=None, **common),                                    # no due time
+    ]
+    insert_matters(store, rows)
+    now = mon + timedelta(days=2, hours=1)
+    frame = store.run("warnings/deadline", scope=SCOPE, now=now, yellow_share=0.25,
+                      predict_share=W["predict_share"]).set_index("matter_id")
+    assert frame.loc[1, "method"] == "deadline_red"
+    assert frame.loc[2, "method"] == "deadline_yellow"
+    assert frame.loc[2, "observed"] == pytest.approx(49 / 60)
+    assert frame.loc[3, "method"] == "predicted_overdue"        # 2/3 of the span gone
+    assert 4 not in frame.index and 5 not in frame.index
+    lights = store.frame("SELECT matter_id, light FROM open_matter_lights(?, 0.25) ORDER BY matter_id",
+                         [now])["light"].tolist()
+    assert lights == ["red", "yellow", "green", "green", "none"]
+    assert frame.loc[3, "observed"] == pytest.approx(49 / 72)
+    store.close()
+
+
 # -- stored warnings: dedup, resolve, acknowledge, the API ----------------------------------
 @pytest.fixture
 def live_store(tmp_path):

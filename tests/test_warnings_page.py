@@ -9,7 +9,7 @@ import shutil
 import sys
 import threading
 from contextvars import copy_context
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import dash
@@ -78,7 +78,9 @@ def test_active_warnings_are_listed_with_their_reason_scope_and_link(live, reade
     link = urlparse(repeat["link"])
     query = parse_qs(link.query)
     assert link.path == "/analysis" and query["lang"] == ["zh"] and "category" in query
-    assert (query["from"][0], query["to"][0]) == (repeat["window_start"], repeat["window_end"])
+    # the link's period is half-open [from, to): to is the day after the window's last day
+    assert (query["from"][0], query["to"][0]) == (repeat["window_start"],
+                                                  (date.fromisoformat(repeat["window_end"]) + timedelta(days=1)).isoformat())
     assert repeat["threshold"].startswith("≥") and repeat["expected"] == "—"
     en = wp.warning_rows(frame, "en", MINUTES_PER_DAY)
     assert {r["method_label"] for r in en} <= {wp.t(f"wn.method.{m}", "en") for m in METHODS}

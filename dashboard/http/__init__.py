@@ -15,6 +15,7 @@ from dashboard.http import (
     dispatch,
     emergencies,
     forecasts,
+    geo_export,
     matters,
     open311,
     openapi,
@@ -26,6 +27,7 @@ from dashboard.http import (
 from dashboard.http.replies import error_reply, open311_error_reply
 
 BLUEPRINTS = (summary.blueprint, matters.blueprint, analysis.blueprint, forecasts.blueprint, briefing.blueprint,
+              geo_export.blueprint,
               open311.blueprint, resources.blueprint, dispatch.blueprint, openapi.blueprint, uploads.blueprint,
               playback.blueprint, emergencies.blueprint)
 # Below these, a path is the API's: what no endpoint serves is a JSON 404, not the Dash

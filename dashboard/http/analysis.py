@@ -3,7 +3,11 @@ big screens:
 
 ``GET /api/v1/indicators?from=YYYY-MM-DD&to=YYYY-MM-DD&by=department|village|source|category``
     every indicator of DOMAIN.md §7 per group, each with numerator and denominator and the
-    rule of its denominator (also ``by=cell|major|township``);
+    rule of its denominator (also ``by=cell|major|township``); a value without data is
+    ``null`` with its ``reason`` (``no_denominator`` or ``not_recorded``), never 0;
+
+Periods are half-open, as everywhere in the product: ``from`` is the first day counted,
+``to`` the first day not counted (June is ``from=2015-06-01&to=2015-07-01``);
 ``GET /api/v1/indicators/ranking?from=…&to=…``
     the departments by the weighted score 综合指标值, with 环比 and 同比;
 ``GET /api/v1/warnings[?method=…&severity=…]``
@@ -18,7 +22,7 @@ shape of ``dashboard.http.replies``.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint
@@ -70,52 +74,91 @@ def _no_filters() -> dict[str, Any]:
             "category_ids": None}
 
 
+REASONS = {
+    "no_denominator": "no matter in the denominator in this period",
+    "not_recorded": "not recorded: the matters are imported and their export carries no such field",
+}
+
+
+def half_open_problems(start: date, end: date) -> list[dict[str, Any]]:
+    """What is wrong with a half-open period [from, to): from < to, at most MAX_SPAN_DAYS days."""
+    if start == end:
+        return [{"field": "to", "problem": "the period [from, to) is empty: to must come after from",
+                 "value": end.isoformat()}]
+    return period_problems(start, end, MAX_SPAN_DAYS + 1)
+
+
+def last_day(end: date) -> date:
+    """The last day a half-open period [from, end) counts: what the day-grained queries take."""
+    return end - timedelta(days=1)
+
+
+def definition(ind) -> dict[str, Any]:
+    return {"key": ind.key, "name": ind.name, "name_en": ind.name_en, "unit": ind.unit,
+            "denominator_rule": ind.denominator_rule, "numerator": ind.numerator,
+            "denominator": ind.denominator, "definition": ind.definition,
+            "definition_en": ind.definition_en, "needs": ind.needs}
+
+
 def indicators_body(reader, config, *, start: date, end: date, by: str, scope: list[int],
                     now: datetime) -> dict[str, Any]:
-    frame = reader.run("indicators/by_group", scope=scope, **_no_filters(), from_day=start, to_day=end,
-                       now=now, group_by=by, **config.indicator_params())
+    frame = reader.run("indicators/by_group", scope=scope, **_no_filters(), from_day=start,
+                       to_day=last_day(end), now=now, group_by=by, **config.indicator_params())
     groups: dict[str, dict[str, Any]] = {}
     for row in frame.to_dict("records"):
         group = groups.setdefault(row["group_key"], {"key": row["group_key"],
                                                      "name": plain(row["group_name"]),
                                                      "name_en": plain(row["group_name_en"]),
                                                      "indicators": {}})
+        reason = plain(row["reason"])
         group["indicators"][row["indicator"]] = {"value": plain(row["value"]),
                                                  "numerator": plain(row["numerator"]),
-                                                 "denominator": plain(row["denominator"])}
+                                                 "denominator": plain(row["denominator"]),
+                                                 "reason": reason and {"code": reason, "text": REASONS[reason]}}
     return {
-        "from": start.isoformat(), "to": end.isoformat(), "by": by, "as_of": now.isoformat(),
-        "indicators": [{"key": i.key, "name": i.name, "name_en": i.name_en, "unit": i.unit,
-                        "denominator_rule": i.denominator_rule, "numerator": i.numerator,
-                        "denominator": i.denominator} for i in config.indicators],
+        "from": start.isoformat(), "to": end.isoformat(), "half_open": True, "by": by, "as_of": now.isoformat(),
+        "indicators": [definition(i) for i in config.indicators],
         "groups": list(groups.values()),
     }
 
 
-@endpoint(blueprint, "GET", "/api/v1/indicators", summary="every 考核评价 indicator of a period per group",
-          query=IndicatorQuery, response=Indicators, errors=(422,))
+@endpoint(blueprint, "GET", "/api/v1/indicators", summary="every 考核评价 indicator of a half-open period [from, to) "
+          "per group", query=IndicatorQuery, response=Indicators, errors=(422,))
 def indicators(args: IndicatorQuery):
-    raise_if(period_problems(args.start, args.end, MAX_SPAN_DAYS))
+    raise_if(half_open_problems(args.start, args.end))
     start, end, by = args.start, args.end, args.by
     reader, _, config = _context()
     return reply(indicators_body(reader, config, start=start, end=end, by=by,
                                  scope=viewer_scope(), now=clock.now()))
 
 
-@endpoint(blueprint, "GET", "/api/v1/indicators/ranking", summary="the department ranking (综合指标值)",
-          query=Period, response=Ranking, errors=(422,))
+@endpoint(blueprint, "GET", "/api/v1/indicators/ranking", summary="the department ranking (综合指标值) of a "
+          "half-open period [from, to)", query=Period, response=Ranking, errors=(422,))
 def ranking(args: Period):
-    raise_if(period_problems(args.start, args.end, MAX_SPAN_DAYS))
+    raise_if(half_open_problems(args.start, args.end))
     start, end = args.start, args.end
     reader, _, config = _context()
     now = clock.now()
     frame = reader.run("indicators/department_ranking", scope=viewer_scope(), **_no_filters(),
-                       from_day=start, to_day=end, now=now, **config.indicator_params(), **config.score_params())
-    return reply({"from": start.isoformat(), "to": end.isoformat(), "as_of": now.isoformat(),
+                       from_day=start, to_day=last_day(end), now=now, **config.indicator_params(),
+                       **config.score_params())
+    departments = records(frame)
+    for dept in departments:   # the compared periods, half-open like the asked one
+        for name in ("prev_to", "yoy_to"):
+            if dept.get(name):
+                dept[name] = (date.fromisoformat(str(dept[name])[:10]) + timedelta(days=1)).isoformat()
+        left_out = [term["indicator"] for term in dept.get("terms") or [] if term.get("reason")]
+        dept["left_out"] = left_out
+        if dept.get("score") is None:
+            dept["no_score_reason"] = "no term of the score has data in this period"
+    return reply({"from": start.isoformat(), "to": end.isoformat(), "half_open": True, "as_of": now.isoformat(),
                   "score_terms": [{"indicator": t.indicator, "weight": t.weight, "inverted": t.inverted}
-                                    for t in config.score_terms],
-                    "volume_measure": config.volume_measure, "volume_points": config.volume_points,
-                    "departments": records(frame)})
+                                  for t in config.score_terms],
+                  "score_rule": "terms without data (reason no_denominator or not_recorded) are left out "
+                                "and the others scaled up to the full weight (left_out lists them)",
+                  "indicators": [definition(config.indicator(t.indicator)) for t in config.score_terms],
+                  "volume_measure": config.volume_measure, "volume_points": config.volume_points,
+                  "departments": departments})
 
 
 def warning_item(row: dict[str, Any]) -> dict[str, Any]:

@@ -71,11 +71,11 @@ class MatterFilters(BaseModel):
 
 
 class Period(BaseModel):
-    """A period of days, both required, ``from`` not after ``to``."""
+    """A half-open period of days [from, to): ``from`` counts, ``to`` does not; from < to."""
     model_config = ConfigDict(extra="ignore")
 
     start: DayArg = Field(alias="from", description="the first day")
-    end: DayArg = Field(alias="to", description="the last day")
+    end: DayArg = Field(alias="to", description="the day after the last (half-open: [from, to))")
 
 
 class IndicatorQuery(Period):
@@ -364,3 +364,8 @@ class Emergency(Answer):
 
 class EmergencyList(Answer):
     items: list[dict[str, Any]]
+
+
+class AreaCountsQuery(Period):
+    """``GET /api/v1/areas.geojson``: cells or villages with their counts over [from, to)."""
+    level: OneOf(("cell", "village"), says="one of cell, village") = "cell"

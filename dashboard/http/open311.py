@@ -1,8 +1,9 @@
-"""Open311 GeoReport v2 at ``/open311/v2`` (JSON): services, service definitions, service
-requests (GET with filters; POST form-encoded with an intake channel's api_key) and one
-request. Our 小类 categories are the services, our states map to open/closed, our due time
-is ``expected_datetime`` and the lead department ``agency_responsible``. Errors take the
-spec's shape, ``[{"code", "description"}]`` (``replies.open311_error_reply``)."""
+"""Open311 GeoReport v2 at ``/open311/v2`` (JSON, and XML through ``open311_xml``):
+services, service definitions, service requests (GET with filters; POST form-encoded with
+an intake channel's api_key) and one request. Our 小类 categories are the services, our
+states map to open/closed, our due time is ``expected_datetime`` and the lead department
+``agency_responsible``. Errors take the spec's shape, ``[{"code", "description"}]``
+(``replies.open311_error_reply``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -12,6 +13,7 @@ from flask import Blueprint, request
 
 from dashboard import auditing, clock
 from dashboard.context import app_context, viewer_department, viewer_scope
+from dashboard.http import open311_xml
 from dashboard.http.replies import (
     INT64,
     TIME_RANGE,
@@ -27,6 +29,7 @@ from queries.channels import channel_for_key
 from queries.intake import register_matter
 
 blueprint = answer_errors(Blueprint("open311", __name__, url_prefix="/open311/v2"), error)
+blueprint.after_request(open311_xml.as_xml_when_asked)
 CHINA = timezone(timedelta(hours=8))
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -50,8 +53,8 @@ def request_id(text: str) -> int | None:
 
 
 def _check_format(fmt: str):
-    if fmt != "json":
-        return error(400, "only the json format is served")
+    if fmt not in ("json", "xml"):
+        return error(400, "the formats served are json and xml")
     return None
 
 

@@ -101,7 +101,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
                 html.Div([html.Div(t("admin.upload.prompt", lang), className="adm-upload-prompt"),
                           html.Div(t("admin.upload.hint", lang), className="adm-upload-hint")],
                          id=ids.ADM_UPLOAD, className="adm-upload",
-                         **{"data-accept": ".csv,.gz,.xlsx", "data-csrf": _form_token()}),
+                         **{"data-accept": ".csv,.gz,.xlsx,.xls", "data-csrf": _form_token()}),
                 html.Div(id=ids.ADM_UPLOAD_MSG, className="adm-msg", role="status"),
             ], class_name="adm-panel"),
             panel(t("admin.step.preview", lang),

@@ -72,7 +72,7 @@ def _radio(id_: str, options: list[tuple[str, str]], value: str) -> dcc.RadioIte
 
 
 def _graph(id_: str, height: int) -> dcc.Graph:
-    return dcc.Graph(id=id_, config={**common.GRAPH_CONFIG, "displayModeBar": False}, className="an-graph",
+    return dcc.Graph(id=id_, config=common.graph_config(id_, png_only=True), className="an-graph",
                      style={"minHeight": f"{height}px"})
 
 
@@ -115,7 +115,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     lang = page_language(lang)
     config = load_analysis_config()
     initial = af.initial_values(query)
-    filters = af.AnalysisFilters.from_values(initial, query.get("from"), query.get("to"), _today())
+    filters = af.AnalysisFilters.from_values(initial, *af.url_period(query.get("from"), query.get("to")), _today())
     grains = [(g, t(f"an.grain.{g}", lang)) for g in charts.GRAINS]
     breakdowns = [(b, t(f"an.breakdown.{b}", lang)) for b in charts.BREAKDOWNS]
     return html.Div(
@@ -160,7 +160,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 className="an-row an-row-wide"),
             html.Div(
                 [panel(t("an.map.title", lang),
-                       dcc.Graph(id=ids.AN_MAP, config={**common.GRAPH_CONFIG, "scrollZoom": True},
+                       dcc.Graph(id=ids.AN_MAP, config=common.graph_config(ids.AN_MAP, scrollZoom=True),
                                  className="an-map-graph", style={"height": "420px"}),
                        subtitle=t("an.map.subtitle", lang), class_name="an-panel-map"),
                  panel(t("an.categories.title", lang), _graph(ids.AN_CATEGORIES, 300),

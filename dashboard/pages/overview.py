@@ -43,7 +43,7 @@ from dashboard.i18n import grid_locale, t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages.drill_layout import breadcrumb
 from dashboard.pages.overview_layout import filter_bar, kpi_row
-from dashboard.views import common, drill, playback
+from dashboard.views import common, drill, geo_export, playback
 from dashboard.views import overview as panels
 from layers.focus import layer_visibility
 
@@ -58,6 +58,15 @@ dash.register_page(__name__, path="/", name="态势总览", title=page_title, or
 
 def _config() -> tuple[Any, Any]:
     return app_context().settings, app_context().reader
+
+
+def _geojson_links(lang: str) -> html.Span:
+    """Downloads of the cells and villages with their counts over the last 30 days, [from, to)."""
+    start, end = geo_export.last_days_period(clock.now().date())
+    help_text = t("map.download.help", lang, start=start.isoformat(), end=end.isoformat())
+    return html.Span([html.A(t(f"map.download.{level}s", lang), href=geo_export.geojson_href(level, start, end),
+                             download="", title=help_text, className="geojson-download")
+                      for level in ("cell", "village")], className="geojson-downloads")
 
 
 def layout(lang: str | None = None, at: str | None = None, **query: Any) -> html.Div:
@@ -106,17 +115,19 @@ def layout(lang: str | None = None, at: str | None = None, **query: Any) -> html
             html.Div(
                 [
                     panel(t("map.title", lang),
-                          dcc.Graph(id=ids.MAP, config=panels.GRAPH_CONFIG, className="map-graph",
+                          dcc.Graph(id=ids.MAP, config=common.graph_config(ids.MAP), className="map-graph",
                                     style={"height": "480px"}),
-                          tools=[dcc.RadioItems(id=ids.MAP_METRIC, options=metric_options, value="open",
-                                                inline=True, className="metric-switch"),
-                                 dcc.Checklist(id=ids.LAYER_SWITCH, value=list(drill.OVERVIEW_DEFAULT_LAYERS),
-                                               inline=True, className="layer-switch",
-                                               options=[{"label": t(f"drill.layer.{layer}", lang), "value": layer}
-                                                        for layer in drill.LAYERS])],
+                          tools=html.Span([dcc.RadioItems(id=ids.MAP_METRIC, options=metric_options, value="open",
+                                                          inline=True, className="metric-switch"),
+                                           dcc.Checklist(id=ids.LAYER_SWITCH,
+                                                         value=list(drill.OVERVIEW_DEFAULT_LAYERS),
+                                                         inline=True, className="layer-switch",
+                                                         options=[{"label": t(f"drill.layer.{layer}", lang),
+                                                                   "value": layer} for layer in drill.LAYERS]),
+                                           _geojson_links(lang)]),
                           class_name="panel-map"),
                     panel(t("dept.title", lang),
-                          dcc.Graph(id=ids.DEPT_CHART, config={**panels.GRAPH_CONFIG, "displayModeBar": False},
+                          dcc.Graph(id=ids.DEPT_CHART, config=common.graph_config(ids.DEPT_CHART, png_only=True),
                                     className="dept-graph"),
                           subtitle=t("dept.sorted", lang), class_name="panel-dept"),
                 ],

@@ -98,7 +98,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.Div(
                 [
                     panel(t("wn.hot.title", lang),
-                          html.Div([dcc.Graph(id=ids.WN_MAP, config={**common.GRAPH_CONFIG, "scrollZoom": True},
+                          html.Div([dcc.Graph(id=ids.WN_MAP, config=common.graph_config(ids.WN_MAP, scrollZoom=True),
                                               className="wn-map-graph", style={"height": "440px"}),
                                     html.Div("", id=ids.WN_HOT_SUMMARY, className="wn-hot-summary")]),
                           tools=dcc.RadioItems(id=ids.WN_HOT_METRIC, value=wp.default_hot_metric(config),

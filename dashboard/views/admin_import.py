@@ -35,9 +35,9 @@ from queries.imports.mapping import IMPORT_STATUSES, Mapping, load_mapping
 # reads the file where it lies instead of carrying it through the browser as base64. The
 # page's bound is setting upload_max_mb; this is its default.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx")
+UPLOAD_SUFFIXES = (".csv.gz", ".csv", ".xlsx", ".xls")
 # What a compressed or Excel file starts with (a .csv's text is checked by inspect_upload).
-MAGIC = {".csv.gz": b"\x1f\x8b", ".xlsx": b"PK\x03\x04"}
+MAGIC = {".csv.gz": b"\x1f\x8b", ".xlsx": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 DECODE_CHUNK = 4 * 1024 * 1024          # base64 characters decoded and written at a time (a multiple of 4)
 UPLOADS_KEPT_S = 24 * 3600              # an upload folder older than this is swept at the next upload
 PREVIEW_ROWS = 10
@@ -116,7 +116,7 @@ def save_upload(base: Path, filename: str, contents: str, *, limit: int = MAX_UP
     """Write a dcc.Upload ``contents`` (a data URL) into a fresh folder under ``base``;
     returns (token, path). The token, not the path, travels to the browser. The base64 is
     decoded and written a chunk at a time (the decoded file is never a second copy in
-    memory), and the file must be what its name says: gzip, an xlsx (zip) or text."""
+    memory), and the file must be what its name says: gzip, an xlsx (zip), an xls (OLE2) or text."""
     suffix = upload_suffix(filename)
     if suffix is None:
         raise UploadError("admin.error.suffix")
@@ -397,12 +397,6 @@ def save_mapping_file(folder: Path, name: str, text: str) -> Path:
 
 
 # -- the import job --------------------------------------------------------------------------
-def expected_seconds(rows: int) -> float:
-    """A cautious guess of an import's length, for the progress bar: about a second of
-    fixed costs, then ~20,000 rows/s on a busy 2-core machine (docs/IMPORT.md, Speed)."""
-    return 1.5 + rows / 20_000
-
-
 @dataclass
 class ImportJob:
     """One import's progress; the worker thread writes it, the page's poll reads it."""
@@ -416,17 +410,23 @@ class ImportJob:
     rejects: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     finished: float | None = None
+    step: str | None = None           # the import's last finished step (queries.imports.load.PROGRESS_STEPS)
+    share: float = 0.0                # … and the share of the work done with it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def advance(self, step: str, share: float) -> None:
+        """The import's progress hook: a step has ended."""
+        with self.lock:
+            self.step, self.share = step, max(self.share, share)
+
     def snapshot(self, now: float | None = None) -> dict[str, Any]:
-        """JSON-able: state, percent (an estimate while running; 100 when finished)."""
+        """JSON-able: state, percent (the steps the import reported, below 100 until it has
+        ended; 100 when finished), the last step."""
         with self.lock:
             now = time.monotonic() if now is None else now
-            if self.state == "running":
-                percent = min(95, int(100 * (now - self.started) / expected_seconds(self.rows)))
-            else:
-                percent = 100
-            return {"job_id": self.job_id, "state": self.state, "percent": percent, "rows": self.rows,
+            percent = min(99, int(100 * self.share)) if self.state == "running" else 100
+            return {"job_id": self.job_id, "state": self.state, "percent": percent, "step": self.step,
+                    "rows": self.rows,
                     "summary": self.summary, "rejects": list(self.rejects), "error": self.error,
                     "seconds": round((self.finished or now) - self.started, 1)}
 
@@ -444,7 +444,7 @@ def run_import(job: ImportJob, op: Callable[..., dict[str, Any]], store: Any, pa
                mapping: dict[str, Any]) -> None:
     """The worker's body: run the import operation and record its outcome on ``job``."""
     try:
-        summary = op(store, path=str(path), mapping=mapping, rejects=str(job.rejects_path))
+        summary = op(store, path=str(path), mapping=mapping, rejects=str(job.rejects_path), progress=job.advance)
         rejects = read_rejects(job.rejects_path) if summary.get("rejected") else []
         with job.lock:
             job.summary, job.rejects, job.state = summary, rejects, "done"

@@ -79,6 +79,18 @@ def default_period(today: date, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
+def url_period(start: Any, end: Any) -> tuple[Any, Any]:
+    """A link's half-open period [from, to) as the date picker's days, both included: the
+    picker shows the last day counted, the day before ``to``."""
+    last = _date(end)
+    return start, (last - timedelta(days=1)).isoformat() if last is not None else end
+
+
+def period_end(filters: "AnalysisFilters") -> date:
+    """The first day the period no longer counts: periods read half-open [from, to)."""
+    return filters.to_day + timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class AnalysisFilters:
     from_day: date
@@ -401,7 +413,7 @@ def prune_values(values: list | None, options: list[dict]) -> list:
 def summary_text(reader: Reader, view: AnalysisView, lang: str) -> str:
     """"2026-10-28 – 2026-11-26 · 受理 8,553 件" for the toolbar."""
     total = int(reader.run("analysis/sources", **view.cohort())["received"].sum())
-    return t("an.summary", lang, start=view.filters.from_day.isoformat(), end=view.filters.to_day.isoformat(),
+    return t("an.summary", lang, start=view.filters.from_day.isoformat(), end=period_end(view.filters).isoformat(),
              n=fmt_count(total))
 
 
@@ -426,6 +438,6 @@ def drilldown_link(row: dict[str, Any]) -> str:
             params[key] = row[column]
     if row.get("window_start") is not None:
         params["from"] = str(row["window_start"])[:10]
-    if row.get("window_end") is not None:
-        params["to"] = str(row["window_end"])[:10]
+    if row.get("window_end") is not None:   # the window's last day; the link's period is half-open
+        params["to"] = (date.fromisoformat(str(row["window_end"])[:10]) + timedelta(days=1)).isoformat()
     return "/analysis?" + urlencode(params)

@@ -36,10 +36,10 @@ def _count_text(value: Any) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
 
 
-def indicator_value_text(value: Any, unit: str, lang: str) -> str:
+def indicator_value_text(value: Any, unit: str, lang: str, reason: Any = None) -> str:
     value = number(value)
     if value is None:
-        return t("an.ind.no_denominator", lang)
+        return t("an.ind.not_recorded" if reason == "not_recorded" else "an.ind.no_denominator", lang)
     if unit == "work_hours":
         return t("an.ind.hours", lang, n=f"{value:.1f}")
     return f"{100 * value:.1f}%"
@@ -56,13 +56,16 @@ def indicator_rows(frame: pd.DataFrame, config: AnalysisConfig, group_by: str, l
         if ind is None:
             continue
         value = number(r["value"])
+        reason = plain(r.get("reason"))
         rows.append({
             "group_key": plain(r["group_key"]),
             "group": series_label(kind, r["group_key"], r["group_name"], r["group_name_en"], lang),
             "indicator_key": ind.key,
             "indicator": pick(ind.name, ind.name_en, lang),
             "value": None if value is None else round(value, 6),
-            "value_text": indicator_value_text(value, ind.unit, lang),
+            "value_text": indicator_value_text(value, ind.unit, lang, reason),
+            "reason": t(f"an.ind.reason.{reason}", lang) if reason else "",
+            "definition": pick(ind.definition, ind.definition_en, lang),
             "unit": t(f"an.unit.{ind.unit}", lang),
             "numerator": round(float(r["numerator"]), 3),
             "denominator": round(float(r["denominator"]), 3),
@@ -99,14 +102,17 @@ def indicator_columns(lang: str) -> list[dict[str, Any]]:
     number = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
     return [
         {"headerName": t("an.ind.group", lang), "field": "group", "minWidth": 130, "pinned": "left", **text},
-        {"headerName": t("an.ind.indicator", lang), "field": "indicator", "minWidth": 130, **text},
-        {"headerName": t("an.ind.value", lang), "field": "value", "minWidth": 100,
+        {"headerName": t("an.ind.indicator", lang), "field": "indicator", "minWidth": 130,
+         "tooltipField": "definition", **text},
+        {"headerName": t("an.ind.value", lang), "field": "value", "minWidth": 100, "tooltipField": "definition",
          "valueFormatter": {"function": "params.data ? params.data.value_text : ''"}, **number},
         {"headerName": t("an.ind.numerator", lang), "field": "numerator", "minWidth": 90,
          "valueFormatter": {"function": "params.data ? params.data.numerator_text : ''"}, **number},
         {"headerName": t("an.ind.denominator", lang), "field": "denominator", "minWidth": 90,
          "valueFormatter": {"function": "params.data ? params.data.denominator_text : ''"}, **number},
         {"headerName": t("an.ind.rule", lang), "field": "rule", "minWidth": 180, "flex": 1, **text},
+        {"headerName": t("an.ind.definition", lang), "field": "definition", "minWidth": 240, "flex": 2,
+         "tooltipField": "definition", **text},
     ]
 
 
@@ -114,7 +120,8 @@ def indicator_export_columns(lang: str) -> list[Column]:
     return [Column("group", t("an.ind.group", lang)), Column("indicator", t("an.ind.indicator", lang)),
             Column("value", t("an.ind.value_raw", lang)), Column("unit", t("an.ind.unit", lang)),
             Column("numerator", t("an.ind.numerator", lang)), Column("denominator", t("an.ind.denominator", lang)),
-            Column("rule", t("an.ind.rule", lang))]
+            Column("rule", t("an.ind.rule", lang)), Column("reason", t("an.ind.reason", lang)),
+            Column("definition", t("an.ind.definition", lang))]
 
 
 # -- the department ranking ---------------------------------------------------------------------------
@@ -146,10 +153,15 @@ def ranking_rows(frame: pd.DataFrame, config: AnalysisConfig, lang: str) -> list
                "mom_change": _round(r["mom_change"]),
                "yoy_rank": _int(r["yoy_rank"]), "yoy_score": _round(r["yoy_score"]),
                "yoy_change": _round(r["yoy_change"])}
+        left_out = []
         for term in config.score_terms:
             item = terms.get(term.indicator) or {}
             row[f"term_{term.indicator}"] = _round(item.get("value"), 4)
             row[f"term_{term.indicator}_text"] = percent(item.get("value"))
+            if item.get("reason"):
+                left_out.append(pick(config.indicator(term.indicator).name,
+                                     config.indicator(term.indicator).name_en, lang))
+        row["left_out"] = "、".join(left_out) if lang == "zh" else ", ".join(left_out)
         rows.append(row)
     return rows
 
@@ -158,8 +170,13 @@ def ranking_periods(frame: pd.DataFrame) -> dict[str, str]:
     if frame.empty:
         return {}
     first = frame.iloc[0]
-    return {"prev": f"{day_text(first['prev_from'])} – {day_text(first['prev_to'])}",
-            "yoy": f"{day_text(first['yoy_from'])} – {day_text(first['yoy_to'])}"}
+    return {"prev": f"[{day_text(first['prev_from'])}, {day_text(_next_day(first['prev_to']))})",
+            "yoy": f"[{day_text(first['yoy_from'])}, {day_text(_next_day(first['yoy_to']))})"}
+
+
+def _next_day(value: Any) -> Any:
+    """The first day a period no longer counts: periods read half-open [from, to)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value) + pd.Timedelta(days=1)
 
 
 CHANGE_CLASSES = {"change-up": "params.value > 0", "change-down": "params.value < 0"}
@@ -182,8 +199,11 @@ def ranking_columns(config: AnalysisConfig, lang: str) -> list[dict[str, Any]]:
         columns.append({"headerName": pick(ind.name, ind.name_en, lang), "field": f"term_{term.indicator}",
                         "minWidth": 100,
                         "valueFormatter": {"function": f"params.data ? params.data['term_{term.indicator}_text'] : ''"},
-                        "headerTooltip": t("an.rank.weight", lang, weight=f"{term.weight:g}"), **number})
+                        "headerTooltip": t("an.rank.weight", lang, weight=f"{term.weight:g}") + " · "
+                        + pick(ind.definition, ind.definition_en, lang), **number})
     columns += [
+        {"headerName": t("an.rank.left_out", lang), "field": "left_out", "minWidth": 120,
+         "headerTooltip": t("an.rank.left_out_help", lang), "tooltipField": "left_out"},
         {"headerName": t("an.rank.volume", lang), "field": "volume", "minWidth": 80, **number},
         {"headerName": t("an.rank.prev_score", lang), "field": "prev_score", "minWidth": 90,
          "valueFormatter": {"function": "params.value == null ? '—' : params.value.toFixed(1)"}, **number},
@@ -203,7 +223,8 @@ def ranking_export_columns(config: AnalysisConfig, lang: str) -> list[Column]:
     columns += [Column(f"term_{term.indicator}", pick(config.indicator(term.indicator).name,
                                                       config.indicator(term.indicator).name_en, lang))
                 for term in config.score_terms]
-    columns += [Column("volume", t("an.rank.volume", lang)), Column("volume_score", t("an.rank.volume_score", lang)),
+    columns += [Column("left_out", t("an.rank.left_out", lang)),
+                Column("volume", t("an.rank.volume", lang)), Column("volume_score", t("an.rank.volume_score", lang)),
                 Column("prev_rank", t("an.rank.prev_rank", lang)), Column("prev_score", t("an.rank.prev_score", lang)),
                 Column("mom_change", t("an.rank.mom", lang)), Column("yoy_rank", t("an.rank.yoy_rank", lang)),
                 Column("yoy_score", t("an.rank.yoy_score", lang)), Column("yoy_change", t("an.rank.yoy", lang))]
@@ -217,7 +238,7 @@ EXPORT_TABLES = ("indicators", "ranking")
 def export_table(reader: Reader, view: AnalysisView, config: AnalysisConfig, table: str, lang: str, *,
                  group_by: str = "township") -> tuple[list[Column], list[dict[str, Any]], str]:
     """(columns, rows, file stem) of a table as the page shows it now."""
-    period = f"{view.filters.from_day:%Y%m%d}-{view.filters.to_day:%Y%m%d}"
+    period = f"{view.filters.from_day:%Y%m%d}-{af.period_end(view.filters):%Y%m%d}"   # [from, to)
     if table == "indicators":
         rows = indicator_rows(indicators_frame(reader, view, config, group_by), config, group_by, lang)
         if group_by == "township":
@@ -238,6 +259,7 @@ def ranking_note(frame: pd.DataFrame, selection: dict | None, lang: str) -> str:
     """Which periods 环比 and 同比 compare with (and the hour-of-week caveat)."""
     periods = ranking_periods(frame)
     parts = [t("an.rank.periods", lang, prev=periods["prev"], yoy=periods["yoy"])] if periods else []
+    parts.append(t("an.rank.left_out_help", lang))
     note = week_hour_note(selection, lang)
     if note:
         parts.append(note)

@@ -20,10 +20,21 @@ from dashboard.reader import Reader
 from layers import maptraces
 from queries.store import Store
 
-# The mode bar of the analysis and warnings charts: no selection tools (a click selects), no
-# PNG export (the tables export), nothing sent to the cloud.
+# The mode bar of the analysis and warnings charts: no selection tools (a click selects),
+# nothing sent to the cloud; Plotly's own PNG download (drawn in the browser, offline).
 GRAPH_CONFIG = {"displaylogo": False, "showSendToCloud": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"]}
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def graph_config(name: str, *, png_only: bool = False, **extra) -> dict:
+    """A chart's mode bar: GRAPH_CONFIG, its PNG named ``name``; ``png_only`` keeps the PNG
+    button alone (small charts, where a click selects and zooming has no use)."""
+    config = {**GRAPH_CONFIG, "toImageButtonOptions": {**GRAPH_CONFIG["toImageButtonOptions"], "filename": name},
+              **extra}
+    if png_only:
+        config["modeBarButtons"] = [["toImage"]]
+    return config
 
 # -- the clock the panels refresh on ------------------------------------------------------
 def day_minutes(store: Store, now: datetime) -> int:

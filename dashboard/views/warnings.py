@@ -373,6 +373,7 @@ def hot_cell_rows(reader: Reader, frame: pd.DataFrame, scope: Iterable[int], lan
             "expected": _fmt(r["expected"]), "z": f"{z:.2f}", "level": hotspot_level(z),
             "level_label": t(f"wn.hot.level.{hotspot_level(z)}", lang),
             "link": "/analysis?" + urlencode({"cell": int(r["cell_id"]), "from": day_text(r["window_start"]),
-                                              "to": day_text(r["window_end"]), "lang": lang}),
+                                              "to": day_text(pd.Timestamp(r["window_end"]) + pd.Timedelta(days=1)),
+                                              "lang": lang}),
         })
     return rows

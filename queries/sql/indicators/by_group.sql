@@ -3,15 +3,21 @@
 -- (大类) or 'township' (one group). An indicator is numerator / denominator, each a
 -- weighted sum of measures given by the bound lists ind_keys, ind_roles, ind_measures,
 -- ind_coefs (data/analysis.toml through queries/analysis_config.py); both sides are
--- returned beside the value, which is NULL when the denominator is not positive.
+-- returned beside the value, which is NULL when the denominator is not positive (reason
+-- 'no_denominator'), or when the indicator is one of need_keys (it counts what only the
+-- township's own lifecycle records: feedback, rework, extension, sign-for deadline,
+-- follow-up) and the group has no matter of that lifecycle, only imported ones, created
+-- before to_day ends (reason 'not_recorded'): an export that never recorded a field reads
+-- "—", never 0 %.
 -- Measures: the columns of indicator_facts (migration 011): indicator_rollup's, plus what
 -- is still pending at $now (due_pending_close, due_pending_feedback, due_suspended_pending,
 -- sign_pending). Matters without a department / village / cell count as -1; group_key is
 -- text; group_name is NULL for -1 and for sources (their names are in dashboard/i18n/common.toml).
 -- Filters (NULL: all): villages, sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
--- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value
+-- Days from_day..to_day both included: the API's half-open [from, to) passes to − 1 day.
+-- returns: group_key, group_name, group_name_en, indicator, numerator, denominator, value, reason
 -- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now, group_by
--- params: ind_keys, ind_roles, ind_measures, ind_coefs
+-- params: ind_keys, ind_roles, ind_measures, ind_coefs, need_keys
 WITH grouped AS (
     SELECT CASE $group_by
                WHEN 'department' THEN CAST(dept_id AS VARCHAR)
@@ -46,6 +52,24 @@ rates AS (
     LEFT JOIN measures m ON m.group_key = g.group_key AND m.measure = c.measure
     GROUP BY g.group_key, c.indicator
 ),
+lifecycle AS (
+    SELECT CASE $group_by
+               WHEN 'department' THEN CAST(coalesce(lead_dept_id, -1) AS VARCHAR)
+               WHEN 'village' THEN CAST(coalesce(village_id, -1) AS VARCHAR)
+               WHEN 'cell' THEN CAST(coalesce(cell_id, -1) AS VARCHAR)
+               WHEN 'source' THEN source
+               WHEN 'category' THEN CAST(coalesce(category_id, -1) AS VARCHAR)
+               WHEN 'major' THEN coalesce(major_code, '')
+               ELSE 'township' END AS group_key,
+           count(*) AS n
+    FROM matters
+    WHERE origin <> 'import' AND created_at < CAST($to_day AS DATE) + 1
+      AND matches_filters($scope, $villages, $sources, $majors, $depts, coalesce(village_id, -1), source,
+                          coalesce(major_code, ''), coalesce(lead_dept_id, -1))
+      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], coalesce(cell_id, -1)))
+      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], coalesce(category_id, -1)))
+    GROUP BY ALL
+),
 names AS (
     SELECT 'department' AS kind, CAST(dept_id AS VARCHAR) AS key, name, name_en FROM departments
     UNION ALL
@@ -57,8 +81,12 @@ names AS (
 )
 SELECT r.group_key, n.name AS group_name, n.name_en AS group_name_en, r.indicator,
        r.numerator, r.denominator,
-       CASE WHEN r.denominator > 0 THEN r.numerator / r.denominator END AS value
+       CASE WHEN list_contains($need_keys::VARCHAR[], r.indicator) AND l.n IS NULL THEN NULL
+            WHEN r.denominator > 0 THEN r.numerator / r.denominator END AS value,
+       CASE WHEN list_contains($need_keys::VARCHAR[], r.indicator) AND l.n IS NULL THEN 'not_recorded'
+            WHEN r.denominator <= 0 THEN 'no_denominator' END AS reason
 FROM rates r
 LEFT JOIN names n ON n.kind = $group_by AND n.key = r.group_key
+LEFT JOIN lifecycle l ON l.group_key = r.group_key
 ORDER BY try_cast(r.group_key AS INTEGER) NULLS LAST, r.group_key,
          list_position($ind_keys::VARCHAR[], r.indicator);

@@ -9,14 +9,20 @@
 -- days of the previous month(s) when it starts on a month's first day (month to date),
 -- otherwise the same number of days just before; 同比 with the same days a year earlier.
 -- Ranks count departments with a score; terms lists the current period's terms (indicator,
--- weight, inverted, value, numerator, denominator, points). Departments with matters in
+-- weight, inverted, value, numerator, denominator, points, reason). A term whose indicator is
+-- one of need_keys counts only for a department with matters of the township's own lifecycle
+-- created before the period ends (an import records no rework, feedback …): without them
+-- the term is left out (reason 'not_recorded'), like a term without a denominator
+-- ('no_denominator'), and the other terms are scaled up; no term left: no score, no rank.
+-- Days from_day..to_day both included (the API's half-open [from, to) passes to − 1 day).
+-- Departments with matters in
 -- scope in any of the three periods are listed, best first. Filters (NULL: all): villages,
 -- sources, majors (大类), depts, cell_ids (网格), category_ids (小类).
 -- returns: dept_id, code, name, name_en, rank, score, volume, volume_score, terms
 -- returns: prev_from, prev_to, prev_rank, prev_score, mom_change
 -- returns: yoy_from, yoy_to, yoy_rank, yoy_score, yoy_change
 -- params: scope, villages, sources, majors, depts, cell_ids, category_ids, from_day, to_day, now
--- params: ind_keys, ind_roles, ind_measures, ind_coefs
+-- params: ind_keys, ind_roles, ind_measures, ind_coefs, need_keys
 -- params: score_keys, score_weights, score_inverted, volume_measure, volume_points
 WITH bounds AS (
     SELECT CAST($from_day AS DATE) AS f, CAST($to_day AS DATE) AS t,
@@ -69,19 +75,37 @@ rates AS (
     WHERE c.indicator IN (SELECT indicator FROM score_config)
     GROUP BY s.period, s.dept_id, c.indicator
 ),
-terms AS (
-    SELECT r.period, r.dept_id, r.indicator, sc.weight, sc.inverted, r.numerator, r.denominator,
-           CASE WHEN r.denominator > 0 THEN r.numerator / r.denominator END AS value,
-           CASE WHEN r.denominator <= 0 THEN NULL
-                WHEN sc.inverted THEN sc.weight * (1 - r.numerator / r.denominator)
-                ELSE sc.weight * r.numerator / r.denominator END AS points
+lifecycle AS (
+    SELECT p.period, m.lead_dept_id AS dept_id, count(*) AS n
+    FROM matters m
+    JOIN periods p ON m.created_at < p.p_to + 1
+    WHERE m.origin <> 'import' AND m.lead_dept_id IS NOT NULL
+      AND matches_filters($scope, $villages, $sources, $majors, $depts, coalesce(m.village_id, -1), m.source,
+                          coalesce(m.major_code, ''), m.lead_dept_id)
+      AND ($cell_ids::INTEGER[] IS NULL OR list_contains($cell_ids::INTEGER[], coalesce(m.cell_id, -1)))
+      AND ($category_ids::INTEGER[] IS NULL OR list_contains($category_ids::INTEGER[], coalesce(m.category_id, -1)))
+    GROUP BY ALL
+),
+judged AS (
+    SELECT r.*, sc.weight, sc.inverted,
+           CASE WHEN list_contains($need_keys::VARCHAR[], r.indicator) AND l.n IS NULL THEN 'not_recorded'
+                WHEN r.denominator <= 0 THEN 'no_denominator' END AS reason
     FROM rates r
     JOIN score_config sc ON sc.indicator = r.indicator
+    LEFT JOIN lifecycle l ON l.period = r.period AND l.dept_id = r.dept_id
+),
+terms AS (
+    SELECT period, dept_id, indicator, weight, inverted, numerator, denominator, reason,
+           CASE WHEN reason IS NULL THEN numerator / denominator END AS value,
+           CASE WHEN reason IS NOT NULL THEN NULL
+                WHEN inverted THEN weight * (1 - numerator / denominator)
+                ELSE weight * numerator / denominator END AS points
+    FROM judged
 ),
 term_scores AS (
     SELECT period, dept_id,
            sum(points) * sum(weight) / nullif(sum(weight) FILTER (WHERE points IS NOT NULL), 0) AS term_points,
-           list(struct_pack(indicator, weight, inverted, value, numerator, denominator, points)
+           list(struct_pack(indicator, weight, inverted, value, numerator, denominator, points, reason)
                 ORDER BY list_position($score_keys::VARCHAR[], indicator)) AS terms
     FROM terms
     GROUP BY period, dept_id

@@ -6,15 +6,19 @@
 --   ears_c2     C2: the same with a 2-day guard (baseline days t−9 … t−3);
 --   ears_c3     C3 = Σ over t−2 … t of max(0, C2 − 1), alarm when > ears_c3_threshold on a
 --               day itself above its baseline (C2 > 1), so it does not ring on after a burst;
---   poisson     P(X ≥ x | λ) < poisson_alpha, λ = mean of days t−30 … t−3 (28 days, guarded),
---               the tail from the macro poisson_sf (a log-space sum over k; 003_indicators.sql).
+--   poisson     P(X ≥ x | λ) < poisson_alpha, λ = mean of the days of t's kind — working
+--               days or days off — among t−30 … t−3 (28 days, guarded): a city's weekend is
+--               not its Monday; the tail from the macro poisson_sf (a log-space sum over k).
 -- Standard deviations are floored at min_sd and √mean (λ at min_sd²): sparse counts have
 -- baselines of zeros. Public holidays and 调休 days are left out of the baselines; a baseline
 -- left with too few days (C1, C2: 3; seasonal: 2 weeks; Poisson: 7 days) gives no alarm.
+-- Baselines count only days from the first matter in scope on: before it there is no
+-- data, not a run of zeros (an export of a few days would otherwise "surge" everywhere).
 -- No alarm unless the day's count reaches min_count_cell / min_count_village (for C3 too).
 -- The day of $now is partial: its expected values are scaled by the
 -- share of a day's matters that arrived by that time of day over the last 28 days (sd by
--- its square root). Baselines see only days with matters: a day without is a zero.
+-- its square root). A day without matters is a zero in every baseline; C3's expected sums
+-- the baselines of all three of its days, those without matters included.
 -- observed / expected are counts; statistic is z, C1, C2, C3 or the tail probability and
 -- threshold its alarm level (poisson alarms below it, the others above). The key names the
 -- method and the cell × 小类 or village, not the day: a surge lasting days is one warning.
@@ -25,7 +29,9 @@
 -- params: min_sd, poisson_alpha, min_count_cell, min_count_village
 WITH bounds AS (
     SELECT CAST($now AS DATE) AS today, CAST($from_day AS DATE) AS first_day,
-           CAST(greatest(7 * $season_weeks, 30) + 2 AS INTEGER) AS history_days
+           CAST(greatest(7 * $season_weeks, 30) + 2 AS INTEGER) AS history_days,
+           (SELECT coalesce(CAST(min(created_at) AS DATE), CAST($now AS DATE)) FROM matters
+            WHERE list_contains($scope::INTEGER[], coalesce(village_id, -1))) AS data_start
 ),
 time_of_day AS (
     SELECT coalesce(count(*) FILTER (WHERE CAST(m.created_at AS TIME) <= CAST($now AS TIME))
@@ -40,7 +46,7 @@ raw AS (
       AND m.voided_at IS NULL
       AND list_contains($scope::INTEGER[], coalesce(m.village_id, -1))
 ),
-counts AS (
+sparse AS (
     SELECT 'cell' AS scope_level, any_value(village_id) AS village_id, cell_id, category_id,
            any_value(major_code) AS major_code, day, count(*) AS n
     FROM raw
@@ -52,24 +58,43 @@ counts AS (
     WHERE village_id IS NOT NULL
     GROUP BY village_id, day
 ),
+-- Every day from two days before first_day to today, for each series with matters in that
+-- span, zeros included: C3 sums three days' baselines, and a day without matters has one.
+recent_series AS (
+    SELECT DISTINCT s.scope_level, s.village_id, s.cell_id, s.category_id, s.major_code
+    FROM sparse s, bounds b
+    WHERE s.day >= b.first_day - 2
+),
+counts AS (
+    SELECT sparse.* FROM sparse, bounds b WHERE sparse.day < b.first_day - 2
+    UNION ALL BY NAME
+    SELECT r.*, d.day, coalesce(s.n, 0) AS n
+    FROM recent_series r
+    CROSS JOIN (SELECT w.day FROM work_days w, bounds b WHERE w.day BETWEEN b.first_day - 2 AND b.today) d
+    LEFT JOIN sparse s ON s.scope_level = r.scope_level AND s.day = d.day
+                      AND s.village_id IS NOT DISTINCT FROM r.village_id
+                      AND s.cell_id IS NOT DISTINCT FROM r.cell_id
+                      AND s.category_id IS NOT DISTINCT FROM r.category_id
+),
 -- Public holidays and 调休 working days stay out of every baseline (their volume is not a
 -- normal day's); each baseline divides by the normal days its window holds.
 calendar AS (
-    SELECT w.day, w.kind IN ('holiday', 'adjusted_workday') AS special,
-           count(*) FILTER (WHERE w.kind NOT IN ('holiday', 'adjusted_workday'))
-               OVER (ORDER BY w.day ROWS BETWEEN 7 PRECEDING AND 1 PRECEDING) AS c1_days,
-           count(*) FILTER (WHERE w.kind NOT IN ('holiday', 'adjusted_workday'))
-               OVER (ORDER BY w.day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING) AS c2_days,
-           count(*) FILTER (WHERE w.kind NOT IN ('holiday', 'adjusted_workday'))
-               OVER (ORDER BY w.day ROWS BETWEEN 30 PRECEDING AND 3 PRECEDING) AS po_days,
-           count(*) FILTER (WHERE w.kind NOT IN ('holiday', 'adjusted_workday'))
-               OVER (PARTITION BY isodow(w.day) ORDER BY w.day
+    SELECT day, special, is_workday,
+           count(*) FILTER (WHERE normal) OVER (ORDER BY day ROWS BETWEEN 7 PRECEDING AND 1 PRECEDING) AS c1_days,
+           count(*) FILTER (WHERE normal) OVER (ORDER BY day ROWS BETWEEN 9 PRECEDING AND 3 PRECEDING) AS c2_days,
+           count(*) FILTER (WHERE normal)
+               OVER (PARTITION BY is_workday ORDER BY day
+                     RANGE BETWEEN INTERVAL 30 DAY PRECEDING AND INTERVAL 3 DAY PRECEDING) AS po_days,
+           count(*) FILTER (WHERE normal)
+               OVER (PARTITION BY isodow(day) ORDER BY day
                      ROWS BETWEEN $season_weeks PRECEDING AND 1 PRECEDING) AS se_days
-    FROM work_days w, bounds b
-    WHERE w.day BETWEEN b.first_day - b.history_days - 14 AND b.today
+    FROM (SELECT w.day, w.is_workday, w.kind IN ('holiday', 'adjusted_workday') AS special,
+                 w.kind NOT IN ('holiday', 'adjusted_workday') AND w.day >= b.data_start AS normal
+          FROM work_days w, bounds b
+          WHERE w.day BETWEEN b.first_day - b.history_days - 14 AND b.today)
 ),
 windows AS (
-    SELECT c.*, k.special, k.c1_days, k.c2_days, k.po_days, k.se_days,
+    SELECT c.*, k.special, k.is_workday, k.c1_days, k.c2_days, k.po_days, k.se_days,
            sum(c.base) OVER c1 AS c1_s, sum(c.base * c.base) OVER c1 AS c1_q,
            sum(c.base) OVER c2 AS c2_s, sum(c.base * c.base) OVER c2 AS c2_q,
            sum(c.base) OVER season AS se_s, sum(c.base * c.base) OVER season AS se_q,
@@ -85,7 +110,7 @@ windows AS (
                       ORDER BY c.day
                       RANGE BETWEEN (7 * $season_weeks) * INTERVAL 1 DAY PRECEDING
                                 AND INTERVAL 7 DAY PRECEDING),
-           pois AS (PARTITION BY c.scope_level, c.village_id, c.cell_id, c.category_id ORDER BY c.day
+           pois AS (PARTITION BY c.scope_level, c.village_id, c.cell_id, c.category_id, k.is_workday ORDER BY c.day
                     RANGE BETWEEN INTERVAL 30 DAY PRECEDING AND INTERVAL 3 DAY PRECEDING)
 ),
 -- Mean and standard deviation of a baseline from its sum s and sum of squares q over d
@@ -153,7 +178,7 @@ poisson AS (
     SELECT *, 'poisson' AS method, CAST(n AS DOUBLE) AS observed, f * po_mean AS expected,
            CAST($poisson_alpha AS DOUBLE) AS threshold, poisson_sf(n, f * po_mean) AS statistic,
            day AS window_start
-    FROM candidates WHERE n >= min_count
+    FROM candidates WHERE n >= min_count AND po_mean IS NOT NULL   -- too few baseline days: no λ, no alarm
 )
 SELECT method || ':' || scope_level || ':'
            || CASE scope_level WHEN 'cell' THEN CAST(cell_id AS VARCHAR) || ':' || CAST(category_id AS VARCHAR)
