@@ -368,4 +368,5 @@ class EmergencyList(Answer):
 
 class AreaCountsQuery(Period):
     """``GET /api/v1/areas.geojson``: cells or villages with their counts over [from, to)."""
-    level: OneOf(("cell", "village"), says="one of cell, village") = "cell"
+    level: Text(40) = Field("cell", json_schema_extra={"enum": ["cell", "village"]},
+                            description="cell or village (checked with the period: both problems told at once)")
