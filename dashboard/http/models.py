@@ -74,8 +74,9 @@ class Period(BaseModel):
     """A half-open period of days [from, to): ``from`` counts, ``to`` does not; from < to."""
     model_config = ConfigDict(extra="ignore")
 
-    start: DayArg = Field(alias="from", description="the first day")
-    end: DayArg = Field(alias="to", description="the day after the last (half-open: [from, to))")
+    start: DayArg = Field(alias="from", description="the first day", examples=["2026-10-01"])
+    end: DayArg = Field(alias="to", description="the day after the last (half-open: [from, to))",
+                        examples=["2026-11-01"])
 
 
 class IndicatorQuery(Period):
