@@ -110,7 +110,7 @@ def _page(matter_id: str, crumbs: list, lang: str) -> html.Div:
             html.Div(
                 [panel(t("drill.res.title", lang),
                        html.Div([html.Div(id=ids.RES_MAP, className="res-map"),
-                                 html.Div(id=ids.RES_LIST, className="drill-scroll")], className="res-body"),
+                                 html.Div(id=ids.MATTER_RES_LIST, className="drill-scroll")], className="res-body"),
                        subtitle=t("drill.res.matter_subtitle", lang),
                        tools=drill_layout.radius_choice(drill_resources.RADII_M, drill_resources.DEFAULT_RADIUS_M,
                                                         lang),
@@ -236,7 +236,7 @@ def act(_clicks: list, _fields: list, _depts: list, place: dict | None, lang: st
     return desk_layout.outcome_view(outcome.kind, outcome.message), errors, cleared, common.tick(reader, clock.now())
 
 
-@callback(Output(ids.RES_MAP, "children"), Output(ids.RES_LIST, "children"), Input(ids.MATTER_PLACE, "data"),
+@callback(Output(ids.RES_MAP, "children"), Output(ids.MATTER_RES_LIST, "children"), Input(ids.MATTER_PLACE, "data"),
           Input(ids.RES_RADIUS, "value"), State(ids.MATTER_LANG, "data"))
 def draw_resources(place: dict | None, radius: Any, lang: str):
     """The matter's place with the resources within the radius: a map and a list, nearest first."""

@@ -21,7 +21,8 @@ CELL_LIST = "dr-cell-list"
 WARNINGS = "dr-warnings"
 # The resources panel on the cell and matter pages (and the matter page's duplicates)
 RESOURCES = "dr-resources"
-RES_LIST = "dr-res-list"          # the resources, nearest first
+RES_LIST = "dr-res-list"          # the cell page: the resources, nearest first
+MATTER_RES_LIST = "dr-matter-res-list"  # the matter page's (an output may belong to one callback only)
 RES_RADIUS = "dr-res-radius"      # the matter page: the radius in metres
 RES_MAP = "dr-res-map"            # the matter page: its point with the resources around it
 DUP_LIST = "dr-dup-list"          # the matter page: possible duplicates
