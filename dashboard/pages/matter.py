@@ -254,9 +254,8 @@ def draw_resources(place: dict | None, radius: Any, lang: str):
                                  tile_attribution=settings.map_tile_attribution)
     graph = None
     if figure is not None:
-        figure.add_traces(drill_resources.resource_map_traces(frame, lang))
-        figure.update_layout(showlegend=True, uirevision=f"matter-res-{number}",
-                             legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11}})
+        figure = drill_resources.with_resources(figure, frame, drill_resources.matter_point(reader, scope, number),
+                                                radius, lang, matter_id=number)
         graph = dcc.Graph(figure=figure, config=MAP_CONFIG, className="minimap-graph", style={"height": "320px"})
     return graph, drill_layout.resource_table(drill_resources.resource_rows(frame, lang), lang)
 

@@ -113,6 +113,21 @@ def resource_map_traces(frame: pd.DataFrame, lang: str) -> list[Any]:
     return traces
 
 
+def with_resources(figure: Any, frame: pd.DataFrame, point: tuple[float, float], radius_m: Any, lang: str,
+                   *, matter_id: int, width_px: int = 600, height_px: int = 320) -> Any:
+    """The matter's mini-map with the resource layer, fitted to the circle of the radius (a
+    new radius refits it; a pan or zoom stays until then)."""
+    radius = radius_of(radius_m)
+    figure.add_traces(resource_map_traces(frame, lang))
+    box = resources.lonlat_box(point[0], point[1], radius / 1.1)
+    center, zoom = maptraces.fit_center_zoom((box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"]),
+                                             width_px, height_px)
+    figure.update_layout(showlegend=True, uirevision=f"matter-res-{int(matter_id)}-{radius}",
+                         map={"center": center, "zoom": zoom},
+                         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 11}})
+    return figure
+
+
 # -- possible duplicates ------------------------------------------------------------------------
 MERGEABLE = lifecycle.TRANSITIONS["merge"][0]
 
