@@ -49,6 +49,8 @@ def test_resources_on_the_cell_and_matter_pages_and_a_merge(served, page, admin_
     listed = page.locator("#dr-res-list tr[data-resource]").evaluate_all("rs => rs.map(r => r.dataset.resource)")
     assert str(some["id"]) in listed
     assert page.locator("#dr-layer-switch").get_by_text("资源").count() == 1
+    page.wait_for_function("() => { const gd = document.querySelector('#dr-map .js-plotly-plot');"
+                           " return gd && gd.data && gd.data.some(t => t.meta === 'resources'); }", timeout=30_000)
     page.screenshot(path=str(screenshots / "drill-resources-cell.png"), full_page=True)
 
     code = requests.get(f"{url}/api/v1/matters", params={"limit": 1}, headers=admin_headers,
