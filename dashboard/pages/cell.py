@@ -1,7 +1,8 @@
 """网格 — a grid cell (``/cell/<cell-code>``): the breadcrumb, the cell's code, its grid
 worker (网格员) and their contact, the KPI strip over the viewer's scope ∩ the cell, the map
 zoomed to the cell within its village (layers switchable), its open matters with their
-lights, its 30-day history and its active warnings. An unknown code, or one outside the
+lights, its 30-day history, its active warnings and the resources in it or within 500 m of it
+(listed nearest first and drawn as a map layer). An unknown code, or one outside the
 viewer's villages, is one and the same not-found page (HTTP 404 on a full load)."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dashboard.context import app_context, current_user, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import drill_callbacks, drill_layout  # noqa: F401 (drill_callbacks: the page's callbacks)
-from dashboard.views import drill
+from dashboard.views import drill, drill_resources
 from dashboard.views.common import GRAPH_CONFIG
 
 
@@ -74,7 +75,8 @@ def _page(cell: drill.Cell, village: drill.Village, lang: str) -> html.Div:
                 [panel(t("drill.map.title", lang),
                        dcc.Graph(id=ids.MAP, config={**GRAPH_CONFIG, "scrollZoom": True}, className="map-graph",
                                  style={"height": "420px"}),
-                       subtitle=t("drill.map.subtitle", lang), tools=drill_layout.layer_switch(lang),
+                       subtitle=t("drill.map.subtitle", lang),
+                       tools=drill_layout.layer_switch(lang, extra=(drill_resources.RESOURCE_LAYER,)),
                        class_name="panel-map"),
                  panel(t("drill.warnings.title", lang), html.Div(id=ids.WARNINGS, className="drill-scroll"),
                        subtitle=t("drill.warnings.subtitle", lang), class_name="panel-warnings")],
@@ -88,9 +90,9 @@ def _page(cell: drill.Cell, village: drill.Village, lang: str) -> html.Div:
                        subtitle=t("drill.trend.subtitle", lang), class_name="panel-trend")],
                 className="panel-row",
             ),
-            # The resources panel (resources inside or near the cell, by kind and distance) is
-            # wired in here by the resources work: html.Div(id=ids.RESOURCES) stays empty until then.
-            html.Div(id=ids.RESOURCES, className="drill-resources"),
+            html.Div(panel(t("drill.res.title", lang), html.Div(id=ids.RES_LIST, className="drill-scroll"),
+                           subtitle=t("drill.res.cell_subtitle", lang), class_name="panel-resources"),
+                     id=ids.RESOURCES, className="drill-resources panel-row"),
         ],
         className="drill-page cell-page", lang="en" if lang == "en" else "zh-CN",
         **{"data-cell": cell.code},

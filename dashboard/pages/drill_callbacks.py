@@ -14,7 +14,7 @@ from dashboard import clock
 from dashboard.components.ids import drill as ids
 from dashboard.context import app_context, viewer_scope
 from dashboard.pages import drill_layout
-from dashboard.views import common, drill
+from dashboard.views import common, drill, drill_resources
 from layers.focus import layer_visibility
 
 
@@ -77,11 +77,14 @@ def draw_map(place: dict | None, tick: dict | None, shown: list | None, lang: st
     if where.village is None:
         return no_update, no_update, no_update
     ctx_ = app_context()
+    extra = (drill_resources.resource_map_traces(
+        drill_resources.cell_resources(ctx_.reader, where.scope, where.cell.code), lang) if where.cell else [])
     figure, layers = drill.drill_map(ctx_.reader, where.scope, _now(tick), _yellow(), lang,
                                      village_id=where.village.village_id, cell_id=where.cell_id,
                                      tile_url=ctx_.settings.map_tile_url,
                                      tile_attribution=ctx_.settings.map_tile_attribution,
-                                     shown=shown if shown is not None else drill.DEFAULT_LAYERS)
+                                     shown=shown if shown is not None else drill.DEFAULT_LAYERS,
+                                     extra_traces=extra)
     codes = {str(k): list(v) for k, v in drill.cell_codes(ctx_.reader, where.scope).items()
              if v[1] == where.village.code}
     return figure, layers, codes
@@ -163,3 +166,14 @@ def update_warnings(tick: dict | None, place: dict | None, _id: Any, lang: str):
     rows = drill.cell_warning_rows(reader, where.scope, where.cell, [str(int(m)) for m in frame["matter_id"]],
                                    lang, _minutes_per_day())
     return drill_layout.warning_list(rows, lang)
+
+
+@callback(Output(ids.RES_LIST, "children"), Input(ids.TICK, "data"), Input(ids.PLACE, "data"),
+          Input(ids.RES_LIST, "id"), State(ids.LANG, "data"))
+def update_resources(_tick: dict | None, place: dict | None, _id: Any, lang: str):
+    """The resources in the cell or within 500 m of it, nearest first."""
+    where = Where(place)
+    if where.cell is None:
+        return no_update
+    frame = drill_resources.cell_resources(app_context().reader, where.scope, where.cell.code)
+    return drill_layout.resource_table(drill_resources.resource_rows(frame, lang), lang)

@@ -41,9 +41,11 @@ def kpi_row(lang: str) -> html.Div:
     return html.Div([kpi_tile(spec, lang) for spec in KPIS], className="kpi-row")
 
 
-def layer_switch(lang: str) -> dcc.Checklist:
-    return dcc.Checklist(id=ids.LAYER_SWITCH, value=list(DEFAULT_LAYERS), inline=True, className="layer-switch",
-                         options=[{"label": t(f"drill.layer.{layer}", lang), "value": layer} for layer in LAYERS])
+def layer_switch(lang: str, extra: tuple[str, ...] = ()) -> dcc.Checklist:
+    """The map's layer switches; ``extra`` layers (the cell page's resources) shown at first."""
+    return dcc.Checklist(id=ids.LAYER_SWITCH, value=[*DEFAULT_LAYERS, *extra], inline=True, className="layer-switch",
+                         options=[{"label": t(f"drill.layer.{layer}", lang), "value": layer}
+                                  for layer in (*LAYERS, *extra)])
 
 
 def not_found(kind: str, lang: str, **values: Any) -> html.Div:
@@ -119,3 +121,49 @@ def department_list(depts: list[dict[str, Any]], lang: str) -> Any:
                              html.Ul([html.Li(x) for x in d["did"]], className="dept-did")],
                             className="drill-dept", **{"data-dept": str(d["dept_id"])})
                     for d in depts], className="drill-depts")
+
+
+def resource_table(rows: list[dict[str, Any]], lang: str) -> Any:
+    """Resources nearest first: kind, name, contact (a phone link), state, distance."""
+    if not rows:
+        return html.Div(t("drill.res.empty", lang), className="queue-empty")
+    head = [t("drill.res.col.kind", lang), t("drill.res.col.name", lang), t("drill.res.col.contact", lang),
+            t("drill.res.col.state", lang), t("drill.res.col.distance", lang)]
+    body = [html.Tr([html.Td(r["kind_label"], className=f"res-kind res-kind-{r['kind']}"), html.Td(r["name"]),
+                     html.Td(html.A(r["contact"], href=f"tel:{r['contact']}")
+                             if r["contact"].replace("-", "").isdigit() else r["contact"]),
+                     html.Td(r["state_label"], className=f"res-state res-state-{r['state']}"),
+                     html.Td(r["distance_text"], className="num")], **{"data-resource": str(r["id"])})
+            for r in rows]
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(body)],
+                      className="drill-table drill-res-table")
+
+
+def radius_choice(radii: tuple[int, ...], chosen: int, lang: str) -> dcc.RadioItems:
+    return dcc.RadioItems(id=ids.RES_RADIUS, value=chosen, inline=True, className="res-radius",
+                          options=[{"label": t("drill.res.radius", lang, metres=f"{r:,}"), "value": r}
+                                   for r in radii])
+
+
+def duplicate_table(rows: list[dict[str, Any]], lang: str, *, can_merge: bool) -> Any:
+    """Possible duplicates; with ``can_merge`` a 合并为重复 button per row: this matter merged
+    into that one (the original)."""
+    if not rows:
+        return html.Div(t("drill.dup.empty", lang), className="queue-empty")
+    head = [t("drill.col.id", lang), t("drill.col.category", lang), t("drill.col.created", lang),
+            t("drill.dup.col.address", lang), t("drill.res.col.distance", lang), t("drill.col.status", lang)]
+    if can_merge:
+        head.append("")
+    body = []
+    for r in rows:
+        cells = [html.Td(dcc.Link(r["id"], href=href(f"/matter/{r['id']}", lang), className="matter-link")),
+                 html.Td(r["category"]), html.Td(r["created_at"]),
+                 html.Td(r["address"], title=r["description"]), html.Td(r["distance_text"], className="num"),
+                 html.Td(r["status_label"])]
+        if can_merge:
+            cells.append(html.Td(None if r["voided"] else
+                                 html.Button(t("drill.dup.merge", lang), id=ids.merge(r["id"]), n_clicks=0,
+                                             className="btn btn-merge",
+                                             title=t("drill.dup.merge_hint", lang, id=r["id"]))))
+        body.append(cells)
+    return _table(head, body, "drill-dup-table")

@@ -2,8 +2,10 @@
 working time (light and words), its details, the timeline of its events with their actors,
 the departments involved and what each did, its place on a small map, and the desk card's
 action buttons, through the same write path (``desk_actions.perform``: ``check_action`` +
-``apply_action`` for the signed-in user). An unknown id, or a matter outside the viewer's
-villages, is one and the same not-found page (HTTP 404 on a full load)."""
+``apply_action`` for the signed-in user); the resources within a chosen radius (a map and a
+list, nearest first) and the possible duplicates (the same 小类 nearby in space and time), each
+with a 合并为重复 button that merges this matter into it through that same path. An unknown
+id, or a matter outside the viewer's villages, is one and the same not-found page (HTTP 404 on a full load)."""
 from __future__ import annotations
 
 from typing import Any
@@ -19,7 +21,7 @@ from dashboard.context import actor_name, app_context, current_user, viewer_scop
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout, drill_layout
-from dashboard.views import common, desk, desk_actions, drill
+from dashboard.views import common, desk, desk_actions, drill, drill_resources
 from queries import permissions
 from queries.accounts import user_dept_id
 
@@ -71,6 +73,12 @@ def layout(matter_id: str | None = None, lang: str | None = None, **_query: Any)
     return _page(card["id"], crumbs_for(card, lang), lang)
 
 
+def _duplicate_subtitle(lang: str) -> str:
+    settings = app_context().settings
+    return t("drill.dup.subtitle", lang, metres=f"{settings.duplicate_radius_m:,.0f}",
+             days=settings.duplicate_window_days)
+
+
 def _page(matter_id: str, crumbs: list, lang: str) -> html.Div:
     return html.Div(
         [
@@ -99,10 +107,20 @@ def _page(matter_id: str, crumbs: list, lang: str) -> html.Div:
                        class_name="panel-timeline")],
                 className="panel-row",
             ),
-            # The resources map (resources near the matter) and the duplicates of this matter are
-            # wired in here by the resources and duplicates work: html.Div(id=ids.RESOURCES) stays
-            # empty until then.
-            html.Div(id=ids.RESOURCES, className="drill-resources"),
+            html.Div(
+                [panel(t("drill.res.title", lang),
+                       html.Div([html.Div(id=ids.RES_MAP, className="res-map"),
+                                 html.Div(id=ids.MATTER_RES_LIST, className="drill-scroll")], className="res-body"),
+                       subtitle=t("drill.res.matter_subtitle", lang),
+                       tools=drill_layout.radius_choice(drill_resources.RADII_M, drill_resources.DEFAULT_RADIUS_M,
+                                                        lang),
+                       class_name="panel-resources"),
+                 panel(t("drill.dup.title", lang),
+                       html.Div([html.Div(id=ids.DUP_FEEDBACK, className="card-feedback", **{"aria-live": "polite"}),
+                                 html.Div(id=ids.DUP_LIST, className="drill-scroll")]),
+                       subtitle=_duplicate_subtitle(lang), class_name="panel-duplicates")],
+                id=ids.RESOURCES, className="drill-resources panel-row",
+            ),
         ],
         className="drill-page matter-page", lang="en" if lang == "en" else "zh-CN",
         **{"data-matter": matter_id},
@@ -216,3 +234,65 @@ def act(_clicks: list, _fields: list, _depts: list, place: dict | None, lang: st
     cleared = ["" if name == "note" else None if name in ("extend_amount", "satisfaction") else no_update
                for name in field_names]
     return desk_layout.outcome_view(outcome.kind, outcome.message), errors, cleared, common.tick(reader, clock.now())
+
+
+@callback(Output(ids.RES_MAP, "children"), Output(ids.MATTER_RES_LIST, "children"), Input(ids.MATTER_PLACE, "data"),
+          Input(ids.RES_RADIUS, "value"), State(ids.MATTER_LANG, "data"))
+def draw_resources(place: dict | None, radius: Any, lang: str):
+    """The matter's place with the resources within the radius: a map and a list, nearest first."""
+    number = drill.matter_number((place or {}).get("matter"))
+    if number is None:
+        return None, None
+    reader, scope = app_context().reader, viewer_scope()
+    if not drill_resources.matter_visible(reader, scope, number):
+        return None, None
+    frame = drill_resources.matter_resources(reader, scope, number, radius)
+    if frame is None:
+        return None, notice(t("drill.res.no_point", lang), kind="filtered")
+    settings = app_context().settings
+    figure = desk.minimap_figure(reader, _view(), number, lang, tile_url=settings.map_tile_url,
+                                 tile_attribution=settings.map_tile_attribution)
+    graph = None
+    if figure is not None:
+        figure = drill_resources.with_resources(figure, frame, drill_resources.matter_point(reader, scope, number),
+                                                radius, lang, matter_id=number)
+        graph = dcc.Graph(figure=figure, config=MAP_CONFIG, className="minimap-graph", style={"height": "320px"})
+    return graph, drill_layout.resource_table(drill_resources.resource_rows(frame, lang), lang)
+
+
+def _may_merge(matter: dict) -> bool:
+    """Whether the signed-in user is offered the merge of this matter (the server decides anyway)."""
+    user = current_user()
+    return (drill_resources.may_merge(matter.get("status"))
+            and "merge" in permissions.offered(user, ("merge",), matter, user_dept_id(app_context().store, user)))
+
+
+@callback(Output(ids.DUP_LIST, "children"), Input(ids.MATTER_STATE, "data"), State(ids.MATTER_LANG, "data"))
+def list_duplicates(matter: dict | None, lang: str):
+    """The possible duplicates of this matter, each with a merge button when the role allows it."""
+    if not matter:
+        return None
+    settings = app_context().settings
+    rows = drill_resources.duplicate_rows(app_context().reader, viewer_scope(), int(matter["id"]),
+                                          radius_m=settings.duplicate_radius_m,
+                                          days=settings.duplicate_window_days, lang=lang)
+    if rows is None:                       # not a matter this viewer may see
+        return None
+    return drill_layout.duplicate_table(rows, lang, can_merge=_may_merge(matter))
+
+
+@callback(Output(ids.DUP_FEEDBACK, "children"), Output(ids.MATTER_TICK, "data", allow_duplicate=True),
+          Input(ids.merge(ALL), "n_clicks"), State(ids.MATTER_PLACE, "data"), State(ids.MATTER_LANG, "data"),
+          prevent_initial_call=True)
+def merge_duplicate(_clicks: list, place: dict | None, lang: str):
+    """合并为重复: this matter merged into the chosen original, as the signed-in user."""
+    button = common.clicked(ctx.triggered_id, ctx.inputs_list[0])
+    number = drill.matter_number((place or {}).get("matter"))
+    into = drill.matter_number((button or {}).get("into"))
+    if button is None or number is None or into is None:
+        return no_update, no_update
+    store, reader = app_context().store, app_context().reader
+    body = {"action": "merge", "into": into, "actor": actor_name()}
+    outcome = desk_actions.perform(store, viewer_scope(), number, body, now=clock.now(), lang=lang, by=current_user())
+    tick = common.tick(reader, clock.now()) if outcome.ok or outcome.kind == "refused" else no_update
+    return desk_layout.outcome_view(outcome.kind, outcome.message), tick

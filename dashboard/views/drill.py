@@ -308,9 +308,11 @@ def _hot_levels(reader: Reader, scope: list[int], now: datetime, cell_ids: list[
 
 def drill_map(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: float, lang: str, *,
               village_id: int, cell_id: int | None = None, tile_url: str = "", tile_attribution: str = "",
-              shown: Iterable[str] = DEFAULT_LAYERS) -> tuple[go.Figure, list[str | None]]:
+              shown: Iterable[str] = DEFAULT_LAYERS,
+              extra_traces: Iterable[Any] = ()) -> tuple[go.Figure, list[str | None]]:
     """The village's cells coloured by open matters (the chosen cell outlined), its open
-    matters as points by light, the heat and the hot cells; zoomed to the village, or to the
+    matters as points by light, the heat and the hot cells, then ``extra_traces`` (each with
+    its layer in ``meta``: the cell page's resources); zoomed to the village, or to the
     cell. Returns the figure and each trace's layer (``LAYERS``), for the switches."""
     scope = list(scope)
     geometry = map_geometry(reader, scope)
@@ -345,6 +347,7 @@ def drill_map(reader: Reader, scope: Iterable[int], now: datetime, yellow_share:
         traces.append(feature_outline(subset_features(geometry.geojson, [cell_id]), name=t("drill.layer.cell", lang),
                                       layer=None))
     traces.extend(points)
+    traces.extend(extra_traces)
     bounds = (padded_bounds(features_bounds(subset_features(geometry.geojson, [cell_id]))) if cell_id is not None
               else features_bounds(part))
     layout = maptraces.map_layout(bounds, tile_url=tile_url, tile_attribution=tile_attribution,

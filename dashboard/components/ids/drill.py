@@ -19,9 +19,14 @@ DEPT_CHART = "dr-dept-chart"
 OPEN_LIST = "dr-open-list"
 CELL_LIST = "dr-cell-list"
 WARNINGS = "dr-warnings"
-# Where the resources panel (nearby resources, their map) will be wired in, on the cell and
-# matter pages: an empty container until then.
+# The resources panel on the cell and matter pages (and the matter page's duplicates)
 RESOURCES = "dr-resources"
+RES_LIST = "dr-res-list"          # the cell page: the resources, nearest first
+MATTER_RES_LIST = "dr-matter-res-list"  # the matter page's (an output may belong to one callback only)
+RES_RADIUS = "dr-res-radius"      # the matter page: the radius in metres
+RES_MAP = "dr-res-map"            # the matter page: its point with the resources around it
+DUP_LIST = "dr-dup-list"          # the matter page: possible duplicates
+DUP_FEEDBACK = "dr-dup-feedback"
 # the matter page
 MATTER_HEAD = "dr-matter-head"
 MATTER_CARD = "dr-matter-card"
@@ -39,6 +44,7 @@ action = patterns("dr-action", "action")
 field = patterns("dr-field", "name")
 dept = patterns("dr-dept", "role")
 field_error = patterns("dr-field-error", "name")
+merge = patterns("dr-merge", "into")   # 合并为重复: merge this matter into that original
 MATTER_PLACE = "dr-matter-place"  # dcc.Store: {"matter": id as text}
 MATTER_TICK = "dr-matter-tick"
 MATTER_INTERVAL = "dr-matter-interval"
