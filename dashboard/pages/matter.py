@@ -17,7 +17,7 @@ from dashboard import clock
 from dashboard.components.ids import drill as ids
 from dashboard.components.light import light_badge
 from dashboard.components.panel import notice, panel
-from dashboard.context import actor_name, app_context, current_user, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, viewer_department, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout, drill_layout
@@ -57,7 +57,8 @@ def _card(matter: Any, tick: dict | None, lang: str) -> dict | None:
 def crumbs_for(card: dict, lang: str) -> list[tuple[str, str | None]]:
     """Township › village › cell › this matter, the village and cell looked up in scope."""
     reader, scope = app_context().reader, viewer_scope()
-    place = reader.run("desk/matter_place", scope=list(scope), matter_id=int(card["id"]))
+    place = reader.run("desk/matter_place", scope=list(scope), handled_by=viewer_department(),
+                       matter_id=int(card["id"]))
     cell = drill.find_cell(reader, scope, place["cell_code"].iloc[0]) if not place.empty else None
     village = drill.find_village(reader, scope, cell.village_code) if cell else None
     return drill.breadcrumb(lang, village=village, cell=cell, matter_id=card["id"])
@@ -155,7 +156,8 @@ def update_matter(tick: dict | None, place: dict | None, shown: dict | None, lan
         missing = notice(t("drill.not_found.matter", lang, id=(place or {}).get("matter", "")), kind="filtered")
         return None, missing, None, None, None
     reader = app_context().reader
-    events = reader.run("matters/timeline", scope=list(viewer_scope()), matter_id=int(card["id"]))
+    events = reader.run("matters/timeline", scope=list(viewer_scope()), handled_by=viewer_department(),
+                        matter_id=int(card["id"]))
     depts = drill.matter_departments(events, card["lead_dept_id"], card["co_dept_ids"],
                                      desk.department_names(reader, lang), lang)
     key = {"id": card["id"], "status": card["status"], "default_dept_id": card["default_dept_id"],
@@ -244,7 +246,7 @@ def draw_resources(place: dict | None, radius: Any, lang: str):
     if number is None:
         return None, None
     reader, scope = app_context().reader, viewer_scope()
-    if not drill_resources.matter_visible(reader, scope, number):
+    if not drill_resources.matter_visible(reader, scope, number, viewer_department()):
         return None, None
     frame = drill_resources.matter_resources(reader, scope, number, radius)
     if frame is None:
@@ -254,8 +256,8 @@ def draw_resources(place: dict | None, radius: Any, lang: str):
                                  tile_attribution=settings.map_tile_attribution)
     graph = None
     if figure is not None:
-        figure = drill_resources.with_resources(figure, frame, drill_resources.matter_point(reader, scope, number),
-                                                radius, lang, matter_id=number)
+        point = drill_resources.matter_point(reader, scope, number, viewer_department())
+        figure = drill_resources.with_resources(figure, frame, point, radius, lang, matter_id=number)
         graph = dcc.Graph(figure=figure, config=MAP_CONFIG, className="minimap-graph", style={"height": "320px"})
     return graph, drill_layout.resource_table(drill_resources.resource_rows(frame, lang), lang)
 

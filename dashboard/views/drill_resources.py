@@ -63,13 +63,15 @@ def radius_of(value: Any) -> int:
     return radius if radius in RADII_M else DEFAULT_RADIUS_M
 
 
-def matter_visible(reader: Reader, scope: Iterable[int], matter_id: int) -> bool:
-    return not reader.run("desk/matter_place", scope=list(scope), matter_id=int(matter_id)).empty
+def matter_visible(reader: Reader, scope: Iterable[int], matter_id: int, handled_by: int | None = None) -> bool:
+    return not reader.run("desk/matter_place", scope=list(scope), handled_by=handled_by,
+                          matter_id=int(matter_id)).empty
 
 
-def matter_point(reader: Reader, scope: Iterable[int], matter_id: int) -> tuple[float, float] | None:
+def matter_point(reader: Reader, scope: Iterable[int], matter_id: int,
+                 handled_by: int | None = None) -> tuple[float, float] | None:
     """The matter's point, None when it has none or lies outside the scope."""
-    place = reader.run("desk/matter_place", scope=list(scope), matter_id=int(matter_id))
+    place = reader.run("desk/matter_place", scope=list(scope), handled_by=handled_by, matter_id=int(matter_id))
     if place.empty or pd.isna(place["lon"].iloc[0]) or pd.isna(place["lat"].iloc[0]):
         return None
     return float(place["lon"].iloc[0]), float(place["lat"].iloc[0])
