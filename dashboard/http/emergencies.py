@@ -20,7 +20,15 @@ from dashboard.context import actor_name, app_context, current_user, viewer_scop
 from dashboard.export import MEDIA_TYPES
 from dashboard.http.contract import endpoint
 from dashboard.http.matters import audited
-from dashboard.http.models import Emergency, EmergencyAction, EmergencyDeclaration, EmergencyList
+from dashboard.http.models import (
+    Emergency,
+    EmergencyAction,
+    EmergencyActed,
+    EmergencyBoard,
+    EmergencyDeclaration,
+    EmergencyList,
+    EmergencySummary,
+)
 from dashboard.http.replies import INT32, answer_errors, echo, read_json_body, reply, whole_number
 from dashboard.i18n import language_from_search
 from dashboard.views import emergency as views
@@ -70,7 +78,7 @@ def declare():
 
 
 @endpoint(blueprint, "POST", "/api/v1/emergencies/<emergency_id>/actions", summary="an action on an emergency",
-          body=EmergencyAction, response=Emergency, errors=(404, 409, 422), path={"emergency_id": EMERGENCY_ID})
+          body=EmergencyAction, response=EmergencyActed, errors=(404, 409, 422), path={"emergency_id": EMERGENCY_ID})
 def act(emergency_id: str):
     store = app_context().store
     eid = _id(emergency_id)
@@ -92,7 +100,7 @@ def list_emergencies():
     return reply({"items": views.emergency_list(app_context().store)})
 
 
-@endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>", summary="an emergency's board", response=Emergency,
+@endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>", summary="an emergency's board", response=EmergencyBoard,
           errors=(404,), path={"emergency_id": EMERGENCY_ID})
 def board(emergency_id: str):
     require(current_user(), "read")
@@ -100,7 +108,7 @@ def board(emergency_id: str):
 
 
 @endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>/summary", summary="the after-action summary",
-          response=Emergency, errors=(404,), path={"emergency_id": EMERGENCY_ID})
+          response=EmergencySummary, errors=(404,), path={"emergency_id": EMERGENCY_ID})
 def summary(emergency_id: str):
     require(current_user(), "read")
     return reply(views.summary(app_context().store, _id(emergency_id), viewer_scope()))
