@@ -11,7 +11,7 @@ import re
 
 from flask import Flask, Response, request
 
-from dashboard.context import app_context, current_user, viewer_scope
+from dashboard.context import app_context, current_user, viewer_department, viewer_scope
 from dashboard.views import drill
 
 _DRILL_PATH = re.compile(r"^/(area|cell|matter)/([^/]*)/?$")
@@ -25,7 +25,8 @@ def found(kind: str, key: str) -> bool:
     if kind == "cell":
         return drill.find_cell(reader, scope, key) is not None
     number = drill.matter_number(key)
-    return number is not None and not reader.run("matters/timeline", scope=list(scope), matter_id=number).empty
+    return number is not None and not reader.run("matters/timeline", scope=list(scope), handled_by=viewer_department(),
+                                                         matter_id=number).empty
 
 
 def _status(response: Response) -> Response:

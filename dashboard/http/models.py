@@ -14,8 +14,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from dashboard.http.replies import EARLIEST, LATEST, TIME_RANGE, parse_time
 from queries.contract import INT32, OneOf, Text, Whole, problem
-from queries.resources import KINDS as RESOURCE_KINDS
 from queries.emergency import ACTIONS as EMERGENCY_ACTIONS
+from queries.resources import KINDS as RESOURCE_KINDS
 from queries.vocabulary import EMERGENCY_KINDS, EMERGENCY_LOG_KINDS, LEVELS, LIGHTS, SOURCES, STATUSES, TASK_CLOCKS
 from queries.warnings import METHODS, SEVERITIES
 

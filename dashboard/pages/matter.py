@@ -15,7 +15,7 @@ from dashboard import clock
 from dashboard.components.ids import drill as ids
 from dashboard.components.light import light_badge
 from dashboard.components.panel import notice, panel
-from dashboard.context import actor_name, app_context, current_user, viewer_scope
+from dashboard.context import actor_name, app_context, current_user, viewer_department, viewer_scope
 from dashboard.i18n import t
 from dashboard.pagelang import page_language, refresh_ms
 from dashboard.pages import desk_layout, drill_layout
@@ -37,7 +37,8 @@ dash.register_page(__name__, path_template="/matter/<matter_id>", name="事项",
 
 def _view(tick: dict | None = None) -> desk.DeskView:
     settings = app_context().settings
-    return desk.DeskView(scope=tuple(viewer_scope()), now=common.as_of_from_tick(tick, clock.now()),
+    return desk.DeskView(scope=tuple(viewer_scope()), handled_by=viewer_department(),
+                         now=common.as_of_from_tick(tick, clock.now()),
                          yellow_share=settings.yellow_fraction, follow_up_days=settings.follow_up_window_days)
 
 
@@ -55,7 +56,8 @@ def _card(matter: Any, tick: dict | None, lang: str) -> dict | None:
 def crumbs_for(card: dict, lang: str) -> list[tuple[str, str | None]]:
     """Township › village › cell › this matter, the village and cell looked up in scope."""
     reader, scope = app_context().reader, viewer_scope()
-    place = reader.run("desk/matter_place", scope=list(scope), matter_id=int(card["id"]))
+    place = reader.run("desk/matter_place", scope=list(scope), handled_by=viewer_department(),
+                       matter_id=int(card["id"]))
     cell = drill.find_cell(reader, scope, place["cell_code"].iloc[0]) if not place.empty else None
     village = drill.find_village(reader, scope, cell.village_code) if cell else None
     return drill.breadcrumb(lang, village=village, cell=cell, matter_id=card["id"])
@@ -137,7 +139,8 @@ def update_matter(tick: dict | None, place: dict | None, shown: dict | None, lan
         missing = notice(t("drill.not_found.matter", lang, id=(place or {}).get("matter", "")), kind="filtered")
         return None, missing, None, None, None
     reader = app_context().reader
-    events = reader.run("matters/timeline", scope=list(viewer_scope()), matter_id=int(card["id"]))
+    events = reader.run("matters/timeline", scope=list(viewer_scope()), handled_by=viewer_department(),
+                        matter_id=int(card["id"]))
     depts = drill.matter_departments(events, card["lead_dept_id"], card["co_dept_ids"],
                                      desk.department_names(reader, lang), lang)
     key = {"id": card["id"], "status": card["status"], "default_dept_id": card["default_dept_id"],

@@ -169,10 +169,13 @@ def alerts(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: fl
 
 
 # -- the rolling list -------------------------------------------------------------------------
-def ticker(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: float, lang: str) -> list[dict]:
-    """The latest matters (newest first) and the active warnings, interleaved by time."""
+def ticker(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: float, lang: str,
+           handled_by: int | None = None) -> list[dict]:
+    """The latest matters (newest first) and the active warnings, interleaved by time;
+    ``handled_by``: a department user's department, whose matters alone it lists."""
     scope = list(scope)
-    matters = reader.run("matters/list", scope=scope, statuses=None, lights=None, cells=None, villages=None,
+    matters = reader.run("matters/list", scope=scope, handled_by=handled_by, statuses=None, lights=None, cells=None,
+                         villages=None,
                          depts=None, sources=None, categories=None, created_from=now - timedelta(days=7),
                          created_to=now, now=now, yellow_share=float(yellow_share), limit=TICKER_MATTERS, offset=0)
     items = []
