@@ -385,9 +385,9 @@ class EmergencyAction(BaseModel):
     department: Optional[Union[int, Annotated[str, Field(max_length=100)]]] = None
     what: Text(500) = None
     minutes: Optional[Whole(1, 60 * 24 * 30)] = None
-    clock: Optional[OneOf(TASK_CLOCKS)] = None
+    clock: OneOf(TASK_CLOCKS) = Field(None, description="post_task: working or calendar (default)")
     task: Optional[Whole(1, 100_000)] = None
-    kind: Optional[OneOf(EMERGENCY_LOG_KINDS)] = None
+    kind: OneOf(EMERGENCY_LOG_KINDS) = Field(None, description="log: note (default), decision or call")
     text: Text(2000) = None
     to: Text(200) = None
     reply_to: Optional[Whole(1, 100_000)] = None
