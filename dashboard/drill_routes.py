@@ -25,8 +25,8 @@ def found(kind: str, key: str) -> bool:
     if kind == "cell":
         return drill.find_cell(reader, scope, key) is not None
     number = drill.matter_number(key)
-    return number is not None and not reader.run("matters/timeline", scope=list(scope),
-                                                                handled_by=viewer_department(), matter_id=number).empty
+    return number is not None and not reader.run("matters/timeline", scope=list(scope), handled_by=viewer_department(),
+                                                         matter_id=number).empty
 
 
 def _status(response: Response) -> Response:

@@ -15,6 +15,7 @@ import dash
 import pytest
 
 from dashboard.context import app_context
+from dashboard.i18n import t
 from dashboard.server import ops_blueprint
 from queries import accounts, channels
 from queries.permissions import PERMISSIONS, allowed
@@ -45,14 +46,28 @@ ROUTES = {
     ("/open311/v2/requests.<fmt>", "GET"): "open311", ("/open311/v2/requests/<text>.<fmt>", "GET"): "open311",
     ("/open311/v2/requests.<fmt>", "POST"): "open311",
     ("/internal/v1/ops/<name>", "POST"): "ops", ("/admin/import/upload", "POST"): "import",
+    ("/api/v1/openapi.json", "GET"): "read", ("/api/v1/resources", "GET"): "read",
+    ("/api/v1/matters/<matter_id>/related", "GET"): "read", ("/api/v1/matters/<matter_id>/suggestion", "GET"): "read",
+    ("/api/v1/forecasts", "GET"): "read", ("/briefing", "GET"): "read", ("/briefing/download", "GET"): "export",
+    ("/api/v1/playback", "GET"): "read", ("/api/v1/playback/live", "GET"): "read",
+    ("/api/v1/emergencies", "GET"): "read", ("/api/v1/emergencies", "POST"): "declare_emergency",
+    ("/api/v1/emergencies/<emergency_id>", "GET"): "read",
+    ("/api/v1/emergencies/<emergency_id>/actions", "POST"): "emergency_task",
+    ("/api/v1/emergencies/<emergency_id>/summary", "GET"): "read",
+    ("/api/v1/emergencies/<emergency_id>/summary.<fmt>", "GET"): "export",
 }
 # Every Dash page and the permission it needs.
 PAGES = {"/": "read", "/desk": "read", "/analysis": "read", "/warnings": "read", "/admin/import": "import",
-         "/audit": "audit"}
+         "/audit": "audit", "/screen": "read", "/area/none": "read", "/cell/none": "read", "/matter/none": "read",
+         "/emergency/none": "read"}
+DRILLS = ("/area/none", "/cell/none", "/matter/none", "/emergency/none")   # the registry's path of a template
 PERIOD = f"from={(PINNED - timedelta(days=60)).date()}&to={PINNED.date()}"
 READS = ("/api/v1/summary", "/api/v1/matters?limit=500", "/api/v1/warnings", f"/api/v1/indicators?{PERIOD}&by=village",
          f"/api/v1/indicators?{PERIOD}&by=cell", f"/api/v1/indicators?{PERIOD}&by=department",
          f"/api/v1/indicators/ranking?{PERIOD}", "/_dash-layout")
+NEW_READS = ("/api/v1/resources", "/api/v1/forecasts?by=village",
+             f"/api/v1/playback?at={(PINNED - timedelta(days=1)).isoformat()}", "/api/v1/playback/live",
+             "/api/v1/emergencies", "/briefing", "/briefing/download?format=html", "/screen")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +133,49 @@ def registered(app, store, admin_token, village) -> dict[int, int]:
     return made
 
 
+@pytest.fixture(scope="module")
+def emergencies(app, store, admin_token, village) -> dict[int, int]:
+    """An emergency declared over one cell of the village and one of another (a small buffer
+    around the cell's point, touching no other village), each with a new matter inside."""
+    admin = client_with(app.server, admin_token)
+    made = {}
+    for area in (village["id"], village["other_ids"][0]):
+        cell = store.frame("SELECT lon, lat FROM areas WHERE level = 'cell' AND village_id = ? ORDER BY area_id "
+                           "LIMIT 1", [area]).iloc[0]
+        answer = admin.post("/api/v1/emergencies", json={"title": "积水", "level": "larger", "kind": "flood", "area": {
+            "points": [[float(cell.lon), float(cell.lat)]], "radius_m": 20}})
+        assert answer.status_code == 201, answer.get_json()
+        made[area] = int(answer.get_json()["id"])
+        inside = admin.post("/api/v1/matters", json={"source": "public", "category": "0401", "description": "路面积水",
+                                                     "lon": float(cell.lon), "lat": float(cell.lat)})
+        assert inside.status_code == 201          # a matter inside the area: the board raises an alarm
+    return made
+
+
+@pytest.fixture(scope="module")
+def places(store, village, emergencies, dept) -> dict[int, dict[str, str]]:
+    """For the village and another: the URL of each drill page (the page's registry path →
+    a real village, cell, matter in handling of the department user's department, and
+    emergency of that village)."""
+    out = {}
+    for area in (village["id"], village["other_ids"][0]):
+        code = store.scalar("SELECT code FROM areas WHERE area_id = ?", [area])
+        cell = store.scalar("SELECT code FROM areas WHERE level = 'cell' AND village_id = ? ORDER BY area_id LIMIT 1",
+                            [area])
+        matter = store.scalar(f"SELECT max(matter_id) FROM matters WHERE village_id = ? AND status = 'handling' "
+                              f"AND {HANDLED}", [area, dept[0], dept[0]])
+        out[area] = {"/area/none": f"/area/{code}", "/cell/none": f"/cell/{cell}", "/matter/none": f"/matter/{matter}",
+                     "/emergency/none": f"/emergency/{emergencies[area]}"}
+    return out
+
+
+def not_found(opened, path: str) -> bool:
+    """Whether the opened drill page (registry path ``path``) answered as an unknown one."""
+    if path == "/emergency/none":
+        return any(t("em.none", lang) in opened.text() for lang in ("zh", "en"))
+    return "dr-not-found" in opened.page.props
+
+
 def leaks(text: str, village: dict) -> list[str]:
     return [marker for marker in village["foreign"] if marker in text]
 
@@ -135,12 +193,13 @@ def test_the_matrix_knows_every_route_and_every_page(app):
     assert {page["path"] for page in dash.page_registry.values()} == set(PAGES)
 
 
-def test_every_callback_is_reached_by_the_page_tour(app, admin_token, deps, registered, village):
+def test_every_callback_is_reached_by_the_page_tour(app, admin_token, deps, registered, village, places):
     """The township-wide admin opens every page and presses every button: every server
     callback answers at least once (a callback of a page the matrix does not open fails)."""
     client = client_with(app.server, admin_token)
     answered: set[str] = set()
-    tour = [(path, "") for path in PAGES] + [("/desk", f"?matter={registered[village['id']]}")]
+    tour = [(places[village["id"]].get(path, path), "") for path in PAGES] + [
+        ("/desk", f"?matter={registered[village['id']]}")]
     for path, search in tour:
         answered |= {out for out, codes in open_page(client, deps, path, search).statuses.items()
                      if {200, 204} & set(codes)}
@@ -151,14 +210,22 @@ def test_every_callback_is_reached_by_the_page_tour(app, admin_token, deps, regi
 # -- the wrong scope -----------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES)
 def test_a_village_scoped_user_sees_nothing_of_another_village_on_any_page(app, store, village, scoped, deps,
-                                                                            dept, role):
+                                                                            dept, places, role):
     client = client_with(app.server, scoped[role])
     foreign_matter = count(store, "SELECT max(matter_id) FROM matters WHERE village_id <> ?", [village["id"]])
+    own, other = places[village["id"]], places[village["other_ids"][0]]
     seen = []
     for path, search in [(p, "") for p in PAGES] + [("/desk", f"?matter={foreign_matter}")]:
         if not allowed(role, PAGES[path]):
             continue
-        opened = open_page(client, deps, path, search)
+        if path in DRILLS:
+            foreign = open_page(client, deps, other[path])
+            assert not_found(foreign, path), other[path]
+            for output, text in foreign.texts:      # the not-found page echoes the code asked for, no more
+                assert [m for m in leaks(text, village) if m not in other[path]] == [], (other[path], output[:80])
+        opened = open_page(client, deps, own.get(path, path), search)
+        if path in DRILLS:
+            assert not not_found(opened, path), own[path]
         assert opened.statuses[".._pages_content.children..._pages_store.data.."] == [200]
         for output, text in opened.texts:
             assert leaks(text, village) == [], (path, search, output[:80])
@@ -207,6 +274,12 @@ def test_a_department_user_sees_the_matters_dispatched_to_its_department(app, st
                    "coalesce(co_dept_ids, []), ?)", [dept[0], dept[0]])
     assert client.get(f"/api/v1/matters/{theirs}").status_code == 404
     assert client_with(app.server, admin_token).get(f"/api/v1/matters/{theirs}").status_code == 200
+    for tail in ("related", "suggestion"):
+        assert client.get(f"/api/v1/matters/{theirs}/{tail}").status_code == 404, tail
+        assert client_with(app.server, admin_token).get(f"/api/v1/matters/{theirs}/{tail}").status_code == 200, tail
+    mine = count(store, f"SELECT max(matter_id) FROM matters WHERE {HANDLED}", [dept[0], dept[0]])
+    related = client.get(f"/api/v1/matters/{mine}/related").get_json()["items"]
+    assert not related or departments_of(store, [i["id"] for i in related]) == {dept[0]}
     assert client.get("/api/v1/summary").get_json()["open"] == count(
         store, "SELECT count(*) FROM matters WHERE status NOT IN ('closed', 'voided')", [])
 
@@ -219,12 +292,31 @@ def test_the_township_wide_tour_does_show_every_village(app, admin_token, villag
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_village_scoped_user_reads_only_its_village_through_the_api(app, store, village, scoped, dept, role):
+def test_a_village_scoped_user_reads_only_its_village_through_the_api(app, store, village, scoped, dept,
+                                                                      emergencies, role):
     client = client_with(app.server, scoped[role])
     for url in READS:
         answer = client.get(url)
         assert answer.status_code == 200, url
         assert leaks(answer.get_data(as_text=True), village) == [], url
+    for url in NEW_READS:
+        answer = client.get(url)
+        assert answer.status_code == 200, (url, answer.get_data(as_text=True)[:200])
+        assert leaks(answer.get_data(as_text=True), village) == [], url
+    mine, theirs = emergencies[village["id"]], emergencies[village["other_ids"][0]]
+    listed = {e["emergency_id"] for e in client.get("/api/v1/emergencies").get_json()["items"]}
+    assert mine in listed and theirs not in listed
+    for url in (f"/api/v1/emergencies/{theirs}", f"/api/v1/emergencies/{theirs}/summary",
+                f"/api/v1/emergencies/{theirs}/summary.csv"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/api/v1/emergencies/{mine}", f"/api/v1/emergencies/{mine}/summary"):
+        answer = client.get(url)
+        assert answer.status_code == 200 and leaks(answer.get_data(as_text=True), village) == [], url
+    resources = client.get("/api/v1/resources").get_json()
+    assert {r.get("village_id") for r in resources["items"]} <= {village["id"], None}
+    live = client.get("/api/v1/playback/live").get_json()
+    assert live["counts"]["open_count"] == count(store, OPEN_IN, [village["id"]])
+    assert villages_of(store, list(live["lights"])) <= {village["id"]}
     listing = client.get("/api/v1/matters?limit=500").get_json()
     if role == "department":          # the matters dispatched to its department, in its villages
         assert listing["total"] == count(store, f"SELECT count(*) FROM matters WHERE village_id = ? AND {HANDLED}",
@@ -241,6 +333,8 @@ def test_a_village_scoped_user_reads_only_its_village_through_the_api(app, store
         assert client.get(f"/api/v1/matters?village={other}").get_json()["total"] == 0
         elsewhere = count(store, "SELECT max(matter_id) FROM matters WHERE village_id = ?", [other])
         assert client.get(f"/api/v1/matters/{elsewhere}").status_code == 404
+        for tail in ("related", "suggestion"):
+            assert client.get(f"/api/v1/matters/{elsewhere}/{tail}").status_code == 404, tail
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -273,12 +367,12 @@ def test_a_village_scoped_user_writes_nothing_in_another_village(app, store, vil
 # -- the wrong role ------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ROLES)
 def test_the_wrong_role_is_refused_everywhere_audited_and_shown_nothing(app, store, village, scoped, deps,
-                                                                        registered, role):
+                                                                        registered, places, role):
     client = client_with(app.server, scoped[role])
     before = count(store, "SELECT count(*) FROM audit_log WHERE user_name = ? AND what = 'refused'", [f"mx-{role}"])
     refusals = 0
     for path, need in PAGES.items():
-        page = client.get(path)
+        page = client.get(places[village["id"]].get(path, path))
         if allowed(role, need):
             assert page.status_code == 200, path
             continue
@@ -291,7 +385,8 @@ def test_the_wrong_role_is_refused_everywhere_audited_and_shown_nothing(app, sto
         if method != "POST" or need not in PERMISSIONS["admin"] or allowed(role, need):
             continue
         url = {"register": "/api/v1/matters", "dispatch": f"/api/v1/matters/{own}/actions",
-               "acknowledge": "/api/v1/warnings/none/ack", "import": "/admin/import/upload"}[need]
+               "acknowledge": "/api/v1/warnings/none/ack", "import": "/admin/import/upload",
+               "declare_emergency": "/api/v1/emergencies", "emergency_task": "/api/v1/emergencies/1/actions"}[need]
         answer = client.post(url, json={"action": "dispatch", "department": 1, "source": "public"})
         refusals += 1
         assert answer.status_code == 403 and answer.get_json() == {
@@ -313,7 +408,7 @@ def test_the_wrong_role_is_refused_everywhere_audited_and_shown_nothing(app, sto
     assert all(PINNED - timedelta(minutes=1) <= t.to_pydatetime() <= PINNED + timedelta(hours=2)
                for t in rows["occurred_at"])
     if role in ("leader", "analyst", "viewer"):
-        assert refusals == 2 + 4 + len([d for d in deps if d["output"].lstrip(".")[:4] in ("adm-", "aud-")])
+        assert refusals == 2 + 6 + len([d for d in deps if d["output"].lstrip(".")[:4] in ("adm-", "aud-")])
 
 
 # -- Open311: its own setting ---------------------------------------------------------------------

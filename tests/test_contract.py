@@ -54,11 +54,15 @@ def served_document(server, auth) -> dict:
 
 @pytest.fixture(scope="module")
 def existing(server, auth) -> dict[str, str]:
-    """A matter and a warning that exist, for the path parameters of a third run."""
+    """A matter, a warning and an emergency that exist, for the path parameters of a third run."""
     client = server.test_client()
     matter = client.get("/api/v1/matters?limit=1&status=handling", headers=auth).get_json()["items"][0]["id"]
     warning = client.get("/api/v1/warnings", headers=auth).get_json()["warnings"][0]["key"]
-    return {"matter_id": str(matter), "key": warning}
+    declared = client.post("/api/v1/emergencies", headers=auth, json={
+        "title": "contract run", "level": "larger", "kind": "flood",
+        "area": {"points": [[119.38, 32.37]], "radius_m": 500}})
+    assert declared.status_code == 201, declared.get_json()
+    return {"matter_id": str(matter), "key": warning, "emergency_id": str(declared.get_json()["id"])}
 
 
 @pytest.fixture(scope="module")

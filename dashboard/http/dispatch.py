@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from dashboard import clock
-from dashboard.context import app_context, viewer_scope
+from dashboard.context import app_context, viewer_department, viewer_scope
 from dashboard.http.contract import endpoint
 from dashboard.http.models import Related, Suggestion
 from dashboard.http.replies import INT64, answer_errors, echo, records, reply, whole_number
@@ -42,7 +42,8 @@ def related(matter_id: str):
     ctx = app_context()
     mid = _matter_id(matter_id)
     radius, days = ctx.settings.duplicate_radius_m, ctx.settings.duplicate_window_days
-    found = duplicates.related(ctx.store, mid, scope=viewer_scope(), radius_m=radius, days=days)
+    found = duplicates.related(ctx.store, mid, scope=viewer_scope(), radius_m=radius, days=days,
+                              handled_by=viewer_department())
     if found is None:
         raise NotFound(f"no matter {mid}")
     items = records(found)
@@ -59,7 +60,7 @@ def suggestion(matter_id: str):
     ctx = app_context()
     mid = _matter_id(matter_id)
     scope = viewer_scope()
-    if ctx.store.run("duplicates/point", scope=scope, matter_id=mid).empty:
+    if ctx.store.run("duplicates/point", scope=scope, handled_by=viewer_department(), matter_id=mid).empty:
         raise NotFound(f"no matter {mid}")
     candidates = dispatch.suggest(ctx.store, mid, scope=scope, now=clock.now())
     return reply({"matter": mid, "candidates": candidates,

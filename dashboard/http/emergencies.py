@@ -6,7 +6,9 @@
 ``{"polygon": geometry}`` or ``{"geojson": …}`` (without it, 500 m around the matter).
 ``POST /api/v1/emergencies/{id}/actions`` with ``{"action": "post_task"|"sign_task"|
 "report_task"|"close_task"|"log"|"report_up"|"reply"|"ack_alarm"|"close", …}``.
-``GET /api/v1/emergencies`` the list; ``GET /api/v1/emergencies/{id}`` the board's data;
+``GET /api/v1/emergencies`` the list; reads and actions see the emergencies of the viewer's
+villages only (``views.emergency.in_scope``: its area touches them, or its matter lies in them);
+``GET /api/v1/emergencies/{id}`` the board's data;
 ``GET /api/v1/emergencies/{id}/summary`` the after-action summary, ``…/summary.csv`` and
 ``…/summary.xlsx`` its export. Every write goes through the write path with its event, the
 actor is the signed-in user, and each is audited; errors in the one shape.
@@ -20,7 +22,15 @@ from dashboard.context import actor_name, app_context, current_user, viewer_scop
 from dashboard.export import MEDIA_TYPES
 from dashboard.http.contract import endpoint
 from dashboard.http.matters import audited
-from dashboard.http.models import Emergency, EmergencyAction, EmergencyDeclaration, EmergencyList
+from dashboard.http.models import (
+    Emergency,
+    EmergencyActed,
+    EmergencyAction,
+    EmergencyBoard,
+    EmergencyDeclaration,
+    EmergencyList,
+    EmergencySummary,
+)
 from dashboard.http.replies import INT32, answer_errors, echo, read_json_body, reply, whole_number
 from dashboard.i18n import language_from_search
 from dashboard.views import emergency as views
@@ -70,10 +80,12 @@ def declare():
 
 
 @endpoint(blueprint, "POST", "/api/v1/emergencies/<emergency_id>/actions", summary="an action on an emergency",
-          body=EmergencyAction, response=Emergency, errors=(404, 409, 422), path={"emergency_id": EMERGENCY_ID})
+          body=EmergencyAction, response=EmergencyActed, errors=(404, 409, 422), path={"emergency_id": EMERGENCY_ID})
 def act(emergency_id: str):
+    require(current_user(), "emergency_task")   # every emergency action needs at least this
     store = app_context().store
     eid = _id(emergency_id)
+    views.scoped_state(store, eid, viewer_scope())
     body = read_json_body()
     action = body.get("action") if isinstance(body, dict) else None
     if isinstance(action, str) and action in em.ACTIONS:
@@ -89,10 +101,11 @@ def act(emergency_id: str):
 @endpoint(blueprint, "GET", "/api/v1/emergencies", summary="the emergencies", response=EmergencyList)
 def list_emergencies():
     require(current_user(), "read")
-    return reply({"items": views.emergency_list(app_context().store)})
+    return reply({"items": views.emergency_list(app_context().store, viewer_scope())})
 
 
-@endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>", summary="an emergency's board", response=Emergency,
+@endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>", summary="an emergency's board",
+          response=EmergencyBoard,
           errors=(404,), path={"emergency_id": EMERGENCY_ID})
 def board(emergency_id: str):
     require(current_user(), "read")
@@ -100,7 +113,7 @@ def board(emergency_id: str):
 
 
 @endpoint(blueprint, "GET", "/api/v1/emergencies/<emergency_id>/summary", summary="the after-action summary",
-          response=Emergency, errors=(404,), path={"emergency_id": EMERGENCY_ID})
+          response=EmergencySummary, errors=(404,), path={"emergency_id": EMERGENCY_ID})
 def summary(emergency_id: str):
     require(current_user(), "read")
     return reply(views.summary(app_context().store, _id(emergency_id), viewer_scope()))

@@ -8,14 +8,15 @@ is no break of the contract, a field that changes its type is.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from dashboard.http.replies import EARLIEST, LATEST, TIME_RANGE, parse_time
 from queries.contract import INT32, OneOf, Text, Whole, problem
+from queries.emergency import ACTIONS as EMERGENCY_ACTIONS
 from queries.resources import KINDS as RESOURCE_KINDS
-from queries.vocabulary import LIGHTS, SOURCES, STATUSES
+from queries.vocabulary import EMERGENCY_KINDS, EMERGENCY_LOG_KINDS, LEVELS, LIGHTS, SOURCES, STATUSES, TASK_CLOCKS
 from queries.warnings import METHODS, SEVERITIES
 
 GROUPINGS = ("department", "village", "source", "category", "cell", "major", "township")
@@ -322,10 +323,12 @@ class Forecasts(Answer):
 
 # -- time playback and emergencies --------------------------------------------------------------
 class PlaybackQuery(BaseModel):
-    """``GET /api/v1/playback``: the instant to show."""
+    """``GET /api/v1/playback``: the instant to show (checked by ``dashboard.http.playback``:
+    in the past, not before the working calendar's first day)."""
     model_config = ConfigDict(extra="forbid")
 
-    at: Text(40) = Field(None, description="an ISO 8601 time in the past (required)")
+    at: Text(40, required=True) = Field(description="an ISO 8601 time in the past",
+                                        examples=["2026-11-17T10:00:00+08:00"])
 
 
 class NoArguments(BaseModel):
@@ -334,37 +337,115 @@ class NoArguments(BaseModel):
 
 
 class Board(Answer):
-    """The board at an instant: lights of the open matters, counts per cell, department loads."""
-    as_of: Optional[str] = None
+    """The board at an instant: lights of the open matters (by matter id), counts per cell,
+    department loads and the headline counts."""
+    as_of: str
+    counts: dict[str, int]
+    cells: list[dict[str, Any]]
+    departments: list[dict[str, Any]]
+    lights: dict[str, OneOf(LIGHTS)]
+
+
+class EmergencyArea(BaseModel):
+    """An affected area: ``points`` with ``radius_m``, or a ``polygon``, or ``geojson``
+    (checked by ``layers.area.build_area``)."""
+    model_config = ConfigDict(extra="forbid", title="EmergencyArea")
+
+    points: Optional[list[list[float]]] = Field(None, description="[[lon, lat], …] in WGS-84 degrees")
+    radius_m: Optional[float] = Field(None, description="metres around the points, 1 to 20000")
+    polygon: Optional[dict[str, Any]] = Field(None, description="a GeoJSON Polygon or MultiPolygon")
+    geojson: Optional[Any] = Field(None, description="a GeoJSON geometry, Feature or FeatureCollection")
 
 
 class EmergencyDeclaration(BaseModel):
-    """``POST /api/v1/emergencies`` (checked by ``queries.emergency.check_declare``)."""
-    model_config = ConfigDict(extra="allow", title="EmergencyDeclaration")
+    """``POST /api/v1/emergencies`` (checked by ``queries.emergency.check_declare``; without
+    an ``area``, 500 m around the matter it is declared from)."""
+    model_config = ConfigDict(extra="forbid", title="EmergencyDeclaration", json_schema_extra={"examples": [
+        {"title": "暴雨内涝", "level": "larger", "kind": "flood",
+         "area": {"points": [[119.38, 32.37]], "radius_m": 500}}]})
 
-    title: Optional[str] = None
-    level: Optional[str] = None
-    kind: Optional[str] = None
-    matter_id: Optional[int] = None
-    commander: Optional[str] = None
-    sign_alarm_min: Optional[int] = None
-    area: Optional[dict[str, Any]] = Field(None, description='{"points": [[lon, lat], …], "radius_m": R}, '
-                                                             '{"polygon": geometry} or {"geojson": …}')
+    title: Text(200, required=True)
+    level: OneOf(LEVELS)
+    kind: OneOf(EMERGENCY_KINDS)
+    matter_id: Optional[Whole(1, 2**63 - 1)] = Field(None, description="a matter of level 较大 or above, or urgent")
+    commander: Text(100) = Field(None, description="the signed-in user when not given")
+    sign_alarm_min: Optional[float] = Field(None, ge=0.05, le=24 * 60, description="minutes (default 30)")
+    area: Optional[EmergencyArea] = None
 
 
 class EmergencyAction(BaseModel):
-    """``POST /api/v1/emergencies/{id}/actions`` (checked by ``queries.emergency.check_action``)."""
-    model_config = ConfigDict(extra="allow", title="EmergencyAction")
+    """``POST /api/v1/emergencies/{id}/actions`` (checked by ``queries.emergency.check_action``):
+    ``post_task`` takes ``department``, ``what``, ``minutes``, ``clock``; ``sign_task``,
+    ``report_task`` (with ``text``), ``close_task`` a ``task`` number; ``log`` ``kind`` and
+    ``text``; ``report_up`` ``text`` and ``to``; ``reply`` ``text``, ``reply_to``, ``from``;
+    ``ack_alarm`` an ``alarm`` key; ``close`` a ``note``."""
+    model_config = ConfigDict(extra="forbid", title="EmergencyAction", populate_by_name=True,
+                              json_schema_extra={"examples": [{"action": "log", "kind": "note", "text": "雨势减弱"}]})
 
-    action: str
+    action: OneOf(tuple(a for a in EMERGENCY_ACTIONS if a != "declare"))
+    department: Optional[Union[int, Annotated[str, Field(max_length=100)]]] = None
+    what: Text(500) = None
+    minutes: Optional[Whole(1, 60 * 24 * 30)] = None
+    clock: OneOf(TASK_CLOCKS) = Field(None, description="post_task: working or calendar (default)")
+    task: Optional[Whole(1, 100_000)] = None
+    kind: OneOf(EMERGENCY_LOG_KINDS) = Field(None, description="log: note (default), decision or call")
+    text: Text(2000) = None
+    to: Text(200) = None
+    reply_to: Optional[Whole(1, 100_000)] = None
+    sender: Text(200) = Field(None, alias="from")
+    alarm: Text(60) = None
+    note: Text(2000) = None
 
 
 class Emergency(Answer):
-    id: Optional[int] = None
+    """A declared emergency as its row holds it."""
+    id: int
+    title: str
+    level: str
+    kind: str
+    status: str
+
+
+class EmergencyActed(Answer):
+    """What an action wrote: the task, the log entry, the acknowledgement or the emergency."""
+    task: Optional[dict[str, Any]] = None
+    entry: Optional[dict[str, Any]] = None
+    ack: Optional[dict[str, Any]] = None
+    emergency: Optional[dict[str, Any]] = None
+
+
+class EmergencyBoard(Answer):
+    """An emergency's board at ``as_of``."""
+    emergency: dict[str, Any]
+    as_of: str
+    tasks: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    reports: list[dict[str, Any]]
+    alarms: list[dict[str, Any]]
+    open_alarms: int
+    inside: dict[str, Any]
+
+
+class EmergencySummary(Answer):
+    """The after-action summary (复盘)."""
+    emergency: dict[str, Any]
+    tasks: list[dict[str, Any]]
+
+
+class EmergencyRow(Answer):
+    emergency_id: int
+    title: str
+    level: str
+    kind: str
+    commander: Optional[str] = None
+    status: str
+    declared_at: Optional[str] = None
+    closed_at: Optional[str] = None
+    open_tasks: int
 
 
 class EmergencyList(Answer):
-    items: list[dict[str, Any]]
+    items: list[EmergencyRow]
 
 
 class AreaCountsQuery(Period):

@@ -48,9 +48,14 @@ Not described here: Open311 GeoReport v2 under `/open311/v2` (its own specificat
 error list), `/healthz` and the pages."""
 
 
+VALUES = ("examples", "example", "default", "enum", "const")   # data, not schemas: kept as they are
+
+
 def _strip_titles(schema: Any) -> Any:
+    """The schema without pydantic's generated titles (an example's field named title stays)."""
     if isinstance(schema, dict):
-        return {k: _strip_titles(v) for k, v in schema.items() if k != "title" or not isinstance(v, str)}
+        return {k: v if k in VALUES else _strip_titles(v) for k, v in schema.items()
+                if k != "title" or not isinstance(v, str)}
     if isinstance(schema, list):
         return [_strip_titles(v) for v in schema]
     return schema

@@ -39,7 +39,8 @@ dash.register_page(__name__, path_template="/matter/<matter_id>", name="事项",
 
 def _view(tick: dict | None = None) -> desk.DeskView:
     settings = app_context().settings
-    return desk.DeskView(scope=tuple(viewer_scope()), now=common.as_of_from_tick(tick, clock.now()),
+    return desk.DeskView(scope=tuple(viewer_scope()), handled_by=viewer_department(),
+                         now=common.as_of_from_tick(tick, clock.now()),
                          yellow_share=settings.yellow_fraction, follow_up_days=settings.follow_up_window_days)
 
 

@@ -185,7 +185,7 @@ def lists(tick: dict | None, lang: str):
                             html.Span(a["when"], className="scr-alert-when")],
                            className="scr-alert scr-flash") for a in alerts] or [
         html.Li(t("scr.alerts.none", lang), className="scr-empty")]
-    items = panels.ticker(reader, scope, now, s.yellow_fraction, lang, viewer_department())
+    items = panels.ticker(reader, scope, now, s.yellow_fraction, lang, handled_by=viewer_department())
     rows = [html.Li([html.Span(i["at"], className="scr-tick-at"), html.Span(i["kind_label"], className="scr-tick-kind"),
                      _light(i["light"], i["light_label"]), html.Span(i["text"], className="scr-tick-text")],
                     className=f"scr-tick scr-tick-{i['kind']}") for i in items]

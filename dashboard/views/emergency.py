@@ -11,12 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.context import whole_township
 from dashboard.export import Column, export_file
 from dashboard.i18n import name_of, pick, t
 from layers import area as areas
 from layers import maptraces
 from queries import emergency as em
 from queries.store import Store
+from queries.writepath import NotFound
 
 
 def _plain(value: Any) -> Any:
@@ -33,6 +35,29 @@ def _plain(value: Any) -> Any:
 
 def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in row.items()}
+
+
+def in_scope(store: Store, e: dict[str, Any], scope: list[int]) -> bool:
+    """Whether a viewer of ``scope`` sees the emergency ``e`` (its row, with ``area_geojson``
+    and ``matter_id``): a township-wide viewer sees every one; a village's viewer those whose
+    affected area touches a cell of its villages, or that are declared from a matter in them.
+    The area decides, not a list kept at declaring: an area drawn over two villages is both
+    villages' emergency, and the answer follows the grid as it is."""
+    if set(whole_township(store)) <= set(scope):
+        return True
+    if e.get("matter_id") is not None and not pd.isna(e["matter_id"]) and not store.run(
+            "emergency/matter_for_declaring", matter_id=int(e["matter_id"]), scope=scope).empty:
+        return True
+    cells = store.run("reference/cells", scope=scope)
+    return bool(len(cells)) and not areas.cells_touching(e["area_geojson"], maptraces.frame_to_gdf(cells)).empty
+
+
+def scoped_state(store: Store, emergency_id: int, scope: list[int]) -> em.EmergencyState:
+    """The emergency's state when the viewer sees it; NotFound otherwise (as an unknown id)."""
+    state = em.state_of(store, emergency_id)
+    if not in_scope(store, state.emergency, scope):
+        raise NotFound(f"no emergency {emergency_id}")
+    return state
 
 
 def inside(store: Store, e: dict[str, Any], scope: list[int]) -> dict[str, Any]:
@@ -55,7 +80,7 @@ def inside(store: Store, e: dict[str, Any], scope: list[int]) -> dict[str, Any]:
 
 def board(store: Store, emergency_id: int, scope: list[int], now: datetime) -> dict[str, Any]:
     """Everything the board shows at ``now``, as JSON-ready data."""
-    state = em.state_of(store, emergency_id)
+    state = scoped_state(store, emergency_id, scope)
     e = state.emergency
     found = inside(store, e, scope)
     new = [{"matter_id": m["matter_id"], "created_at": pd.Timestamp(m["created_at"]).to_pydatetime()}
@@ -85,7 +110,7 @@ def board(store: Store, emergency_id: int, scope: list[int], now: datetime) -> d
 def summary(store: Store, emergency_id: int, scope: list[int]) -> dict[str, Any]:
     """The after-action summary (复盘): timeline, tasks with times to sign and finish,
     matters inside the area."""
-    state = em.state_of(store, emergency_id)
+    state = scoped_state(store, emergency_id, scope)
     timeline = [_plain_row(r) for r in store.run("emergency/timeline", emergency_id=emergency_id).to_dict("records")]
     for row in timeline:
         row["payload"] = json.loads(row["payload"])
@@ -136,8 +161,11 @@ def summary_export(store: Store, emergency_id: int, scope: list[int], fmt: str, 
                        name=f"emergency-{emergency_id}-summary", sheet=t("em.summary.title", lang))
 
 
-def emergency_list(store: Store) -> list[dict[str, Any]]:
-    return [_plain_row(r) for r in store.run("emergency/list").to_dict("records")]
+def emergency_list(store: Store, scope: list[int]) -> list[dict[str, Any]]:
+    """The emergencies the viewer sees (``in_scope``)."""
+    rows = store.run("emergency/list").to_dict("records")
+    return [_plain_row({k: v for k, v in r.items() if k not in ("matter_id", "area_geojson")})
+            for r in rows if in_scope(store, r, scope)]
 
 
 
@@ -148,6 +176,8 @@ def open_alarms(store: Store, scope: list[int], now: datetime) -> list[dict[str,
         if e["status"] != "active":
             continue
         state = em.state_of(store, int(e["emergency_id"]))
+        if not in_scope(store, state.emergency, scope):
+            continue
         found = inside(store, state.emergency, scope)
         new = [{"matter_id": m["matter_id"], "created_at": pd.Timestamp(m["created_at"]).to_pydatetime()}
                for m in found["matters"]]

@@ -171,12 +171,12 @@ def alerts(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: fl
 # -- the rolling list -------------------------------------------------------------------------
 def ticker(reader: Reader, scope: Iterable[int], now: datetime, yellow_share: float, lang: str,
            handled_by: int | None = None) -> list[dict]:
-    """The latest matters (newest first) and the active warnings, interleaved by time; a
-    department user's matters only those dispatched to it (``handled_by``)."""
+    """The latest matters (newest first) and the active warnings, interleaved by time;
+    ``handled_by``: a department user's department, whose matters alone it lists."""
     scope = list(scope)
-    matters = reader.run("matters/list", scope=scope, handled_by=handled_by, statuses=None, lights=None,
-                         cells=None, villages=None, depts=None, sources=None, categories=None,
-                         created_from=now - timedelta(days=7),
+    matters = reader.run("matters/list", scope=scope, handled_by=handled_by, statuses=None, lights=None, cells=None,
+                         villages=None,
+                         depts=None, sources=None, categories=None, created_from=now - timedelta(days=7),
                          created_to=now, now=now, yellow_share=float(yellow_share), limit=TICKER_MATTERS, offset=0)
     items = []
     for r in matters.to_dict("records"):
