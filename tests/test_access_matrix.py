@@ -47,6 +47,7 @@ ROUTES = {
     ("/open311/v2/requests.<fmt>", "POST"): "open311",
     ("/internal/v1/ops/<name>", "POST"): "ops", ("/admin/import/upload", "POST"): "import",
     ("/api/v1/openapi.json", "GET"): "read", ("/api/v1/resources", "GET"): "read",
+    ("/api/v1/areas.geojson", "GET"): "export",
     ("/api/v1/matters/<matter_id>/related", "GET"): "read", ("/api/v1/matters/<matter_id>/suggestion", "GET"): "read",
     ("/api/v1/forecasts", "GET"): "read", ("/briefing", "GET"): "read", ("/briefing/download", "GET"): "export",
     ("/api/v1/playback", "GET"): "read", ("/api/v1/playback/live", "GET"): "read",
@@ -67,7 +68,8 @@ READS = ("/api/v1/summary", "/api/v1/matters?limit=500", "/api/v1/warnings", f"/
          f"/api/v1/indicators/ranking?{PERIOD}", "/_dash-layout")
 NEW_READS = ("/api/v1/resources", "/api/v1/forecasts?by=village",
              f"/api/v1/playback?at={(PINNED - timedelta(days=1)).isoformat()}", "/api/v1/playback/live",
-             "/api/v1/emergencies", "/briefing", "/briefing/download?format=html", "/screen")
+             "/api/v1/emergencies", "/briefing", "/briefing/download?format=html", "/screen",
+             f"/api/v1/areas.geojson?{PERIOD}&level=village", f"/api/v1/areas.geojson?{PERIOD}&level=cell")
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +171,14 @@ def places(store, village, emergencies, dept) -> dict[int, dict[str, str]]:
     return out
 
 
+DUPLICATE = {"source": "public", "category": "0401", "description": "路边垃圾 (又一次反映)"}
+
+
+def registered_point(client, matter_id: int) -> dict[str, float]:
+    found = client.get(f"/api/v1/matters/{matter_id}").get_json()
+    return {"lon": found["lon"], "lat": found["lat"]}
+
+
 def not_found(opened, path: str) -> bool:
     """Whether the opened drill page (registry path ``path``) answered as an unknown one."""
     if path == "/emergency/none":
@@ -198,8 +208,10 @@ def test_every_callback_is_reached_by_the_page_tour(app, admin_token, deps, regi
     callback answers at least once (a callback of a page the matrix does not open fails)."""
     client = client_with(app.server, admin_token)
     answered: set[str] = set()
+    again = client.post("/api/v1/matters", json={**DUPLICATE, **registered_point(client, registered[village["id"]])})
+    assert again.status_code == 201          # the same 小类 at the same point: the matter page offers a merge
     tour = [(places[village["id"]].get(path, path), "") for path in PAGES] + [
-        ("/desk", f"?matter={registered[village['id']]}")]
+        ("/desk", f"?matter={registered[village['id']]}"), (f"/matter/{again.get_json()['id']}", "")]
     for path, search in tour:
         answered |= {out for out, codes in open_page(client, deps, path, search).statuses.items()
                      if {200, 204} & set(codes)}

@@ -41,10 +41,11 @@ SELECT m.matter_id, f.status, f.lead_dept_id, CAST(f.supervision_count AS INTEGE
                                                         d.am_start, d.am_end, d.pm_start, d.pm_end), now_w.w)
        END AS remaining_min,
        CASE WHEN NOT f.needs_fold THEN
-           light_of(NULL, m.due_at,
-                    d.cum_min_before + day_work_min(hour(m.due_at) * 60 + minute(m.due_at) + second(m.due_at) / 60.0,
-                                                    d.am_start, d.am_end, d.pm_start, d.pm_end),
-                    m.limit_min, $now, now_w.w, $yellow_share)
+           light_with_span(NULL, m.due_at,
+                           d.cum_min_before + day_work_min(hour(m.due_at) * 60 + minute(m.due_at)
+                                                           + second(m.due_at) / 60.0,
+                                                           d.am_start, d.am_end, d.pm_start, d.pm_end),
+                           m.limit_min, m.created_at, $now, now_w.w, $yellow_share)
        END AS light
 FROM m
 JOIN folded f ON f.matter_id = m.matter_id
