@@ -65,6 +65,15 @@ def existing(server, auth) -> dict[str, str]:
     return {"matter_id": str(matter), "key": warning, "emergency_id": str(declared.get_json()["id"])}
 
 
+def declare_one(api_schema, auth) -> str:
+    client = api_schema.app.test_client()
+    declared = client.post("/api/v1/emergencies", headers=auth, json={
+        "title": "contract run (actions)", "level": "larger", "kind": "flood",
+        "area": {"points": [[119.38, 32.37]], "radius_m": 500}})
+    assert declared.status_code == 201, declared.get_json()
+    return str(declared.get_json()["id"])
+
+
 @pytest.fixture(scope="module")
 def api_schema(server, auth):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", server, headers=auth)
@@ -138,6 +147,8 @@ def test_generated_requests_get_no_500_and_answers_in_the_schema(api_schema, aut
     with success at least once."""
     operation = api_schema[path][method]
     given_path = {k: v for k, v in existing.items() if "{" + k + "}" in path}
+    if mode == "existing" and method == "POST" and "emergency_id" in given_path:
+        given_path["emergency_id"] = declare_one(api_schema, auth)   # the runs before may have closed one
     statuses: list[int] = []
     strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE if mode == "negative"
                                      else GenerationMode.POSITIVE,

@@ -195,7 +195,8 @@ def test_click_down_to_a_matter_and_back_to_the_same_overview(served, page, scre
     switch = page.locator("#ov-layer-switch")
     for name in ("在办事项 (按灯态, 密集时聚合)", "热力", "热点网格 (Gi*)"):
         switch.get_by_text(name).click()
-    page.wait_for_function(f"() => {_graph('#ov-map')}.data.length === 10", timeout=20_000)
+    page.wait_for_function(f"() => {_graph('#ov-map')}.data.length === 10 && "
+                           f"{_graph('#ov-map')}.data.every(t => t.visible !== false)", timeout=20_000)
     types = page.evaluate(f"() => {_graph('#ov-map')}.data.map(t => [t.type, t.visible])")
     assert [t for t, _v in types[3:5]] == ["densitymap", "choroplethmap"] and all(v for _t, v in types)
     page.wait_for_selector("#ov-map .legend .traces", timeout=15_000)
