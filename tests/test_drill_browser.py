@@ -98,6 +98,20 @@ def wait_map(page, selector: str) -> None:
     page.wait_for_timeout(600)
 
 
+def watch_plots(page, selector: str) -> None:
+    """Count the graph's finished draws (``plotly_afterplot``) from now on."""
+    page.evaluate(f"() => {{ const gd = {_graph(selector)}; window.__plots = 0; "
+                  f"gd.on('plotly_afterplot', () => {{ window.__plots += 1; }}); }}")
+
+
+def wait_drawn(page, selector: str) -> None:
+    """Wait until a draw begun since ``watch_plots`` has finished — its pending promises too —
+    so leaving the page cannot cut a draw in half (Plotly then throws into the console)."""
+    page.wait_for_function(f"() => {{ const gd = {_graph(selector)}; return window.__plots > 0 && gd "
+                           f"&& !(gd._promises && gd._promises.length) && gd._fullLayout.map "
+                           f"&& gd._fullLayout.map._subplot.map.loaded(); }}", timeout=20_000)
+
+
 def map_view(page, selector: str) -> dict:
     return page.evaluate(f"() => {{ const m = {_graph(selector)}._fullLayout.map; "
                          f"return {{lon: m.center.lon, lat: m.center.lat, zoom: m.zoom}}; }}")
@@ -144,10 +158,11 @@ def test_click_down_to_a_matter_and_back_to_the_same_overview(served, page, scre
 
     # /area → /cell/<code>: a click on the busiest cell of the village's map, its points
     # switched off first (a click on a point would open that matter instead).
+    watch_plots(page, "#dr-map")
     page.locator("#dr-layer-switch").get_by_text("在办事项 (按灯态, 密集时聚合)").click()
     page.wait_for_function(f"() => {_graph('#dr-map')}.data.filter(t => t.meta === 'points')"
                            ".every(t => t.visible === false)", timeout=20_000)
-    page.wait_for_timeout(500)
+    wait_drawn(page, "#dr-map")
     click_cell(page, "#dr-map", "busiest")
     page.wait_for_url(re.compile(rf"/cell/{village}\d{{3}}$"), timeout=20_000)
     cell = page.url.rsplit("/", 1)[1]
@@ -202,8 +217,10 @@ def test_click_down_to_a_matter_and_back_to_the_same_overview(served, page, scre
     page.wait_for_selector("#ov-map .legend .traces", timeout=15_000)
     assert re.search(r"(超期|临期|正常) \(\d+\)", page.locator("#ov-map .legend").first.text_content())
     page.screenshot(path=str(screenshots / "drill-5-township-layers.png"), full_page=True)
+    watch_plots(page, "#ov-map")
     switch.get_by_text("热力").click()
     page.wait_for_function(f"() => {_graph('#ov-map')}.data[3].visible === false", timeout=20_000)
+    wait_drawn(page, "#ov-map")
 
     # Forward again reaches the village: every level is in the history.
     page.go_forward()
