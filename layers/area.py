@@ -25,6 +25,7 @@ MEASURE_CRS = "EPSG:32650"        # UTM 50N: metres over Yangzhou
 MAX_RADIUS_M = 20_000
 MAX_POINTS = 200
 MAX_VERTICES = 5_000
+MIN_AREA_M2 = 1.0              # a drawn polygon smaller than this is a slip of the hand
 
 
 def _bad(problem: str, value: Any = None, name: str = "area") -> FieldErrors:
@@ -82,8 +83,29 @@ def _polygonal(geojson: Any):
     if lon0 < -180 or lon1 > 180 or lat0 < -90 or lat1 > 90:
         raise _bad("coordinates must be WGS-84 longitude and latitude in degrees", kind)
     if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
+        geometry = _polygons_of(shapely.make_valid(geometry))
+    if geometry is None or _degenerate(geometry):
+        raise _bad(f"the polygon encloses no area (under {MIN_AREA_M2:g} m²): its points lie on a line "
+                   "or on one spot", kind)
     return geometry
+
+
+def _degenerate(geometry) -> bool:
+    """No real extent: under MIN_AREA_M2, or a ring folded onto a line: its area next to
+    nothing against its perimeter squared (a 1 m × 1 km strip still has 2.5e-4). The shape
+    test is on the drawn coordinates: projected, a line straight in degrees bends a little
+    and encloses a sliver."""
+    if geometry.area <= 1e-9 * geometry.length ** 2:
+        return True
+    return area_size_m2(geometry) < MIN_AREA_M2
+
+
+def _polygons_of(geometry):
+    """The polygonal part of what ``make_valid`` gives (lines of a collapsed ring dropped)."""
+    if isinstance(geometry, (Polygon, MultiPolygon)):
+        return None if geometry.is_empty else geometry
+    parts = [g for g in getattr(geometry, "geoms", []) if isinstance(g, (Polygon, MultiPolygon)) and not g.is_empty]
+    return shapely.union_all(parts) if parts else None
 
 
 def build_area(spec: Any, *, default_point: tuple[float, float] | None = None,

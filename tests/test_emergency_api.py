@@ -88,6 +88,10 @@ def test_a_whole_emergency_from_declaration_to_summary(client, app_store):
     _act(client, eid, 409, action="reply", reply_to=1, text="not a report")
     _act(client, eid, action="ack_alarm", alarm="task:2")
     _act(client, eid, 409, action="ack_alarm", alarm="task:2")
+    events = store.scalar("SELECT count(*) FROM emergency_events WHERE emergency_id = ?", [eid])
+    for never_raised in ("task:99", "matter:1", "nonsense"):     # no such alarm on the board: 404, nothing written
+        assert "no alarm" in _act(client, eid, 404, action="ack_alarm", alarm=never_raised)["error"]
+    assert store.scalar("SELECT count(*) FROM emergency_events WHERE emergency_id = ?", [eid]) == events
     board = client.get(f"/api/v1/emergencies/{eid}").get_json()
     assert board["open_alarms"] == sum(1 for a in board["alarms"] if a["key"] != "task:2")
     assert [r["kind"] for r in board["reports"]] == ["report", "reply"]
@@ -141,6 +145,10 @@ def test_declaring_from_a_matter_needs_its_level_or_urgency(client, app_store):
      "area.radius_m"),
     ({"title": "x", "level": "larger", "kind": "flood", "area": {"polygon": {"type": "Point",
                                                                             "coordinates": [1, 2]}}}, "area"),
+    ({"title": "x", "level": "larger", "kind": "flood", "area": {"polygon": {"type": "Polygon", "coordinates": [
+        [[119.4, 32.4], [119.41, 32.41], [119.42, 32.42], [119.4, 32.4]]]}}}, "area"),        # points on a line
+    ({"title": "x", "level": "larger", "kind": "flood", "area": {"polygon": {"type": "Polygon", "coordinates": [
+        [[119.4, 32.4], [119.4, 32.4], [119.4, 32.4], [119.4, 32.4]]]}}}, "area"),            # one spot
     ({"title": "x", "level": "larger", "kind": "flood", "actor": "someone else"}, "actor"),
     ({"title": "x", "level": "larger", "kind": "flood"}, "area"),
 ])

@@ -92,7 +92,10 @@ def act(emergency_id: str):
         require(current_user(), em.ACTIONS[action])
     with audited(action if isinstance(action, str) else "?", f"emergency {eid}"):
         clean = em.check_action(store, action, body)
-        result = em.act(store, eid, action, clean, now=clock.now(), by=current_user(), actor=actor_name(),
+        now = clock.now()
+        if action == "ack_alarm":
+            views.check_raised(store, eid, viewer_scope(), clean["alarm_key"], now)
+        result = em.act(store, eid, action, clean, now=now, by=current_user(), actor=actor_name(),
                         user_dept_id=_user_dept_id(store))
     auditing.note("action", target=f"emergency {eid}", detail=action)
     return reply(result)

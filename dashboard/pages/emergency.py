@@ -181,8 +181,10 @@ def acknowledge(clicks: list, emergency_id: int | None):
         return no_update
     store = app_context().store
     target = f"emergency {emergency_id}"
+    now = clock.now()
     try:
-        em.act(store, int(emergency_id or 0), "ack_alarm", {"alarm_key": button["key"]}, now=clock.now(),
+        views.check_raised(store, int(emergency_id or 0), viewer_scope(), button["key"], now)
+        em.act(store, int(emergency_id or 0), "ack_alarm", {"alarm_key": button["key"]}, now=now,
                by=current_user(), actor=actor_name())
     except Refusal as exc:
         auditing.note("action", target=target, outcome="refused", detail=f"ack_alarm: {str(exc)[:200]}")

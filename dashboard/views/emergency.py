@@ -169,6 +169,21 @@ def emergency_list(store: Store, scope: list[int]) -> list[dict[str, Any]]:
 
 
 
+def check_raised(store: Store, emergency_id: int, scope: list[int], key: str, now: datetime) -> None:
+    """NotFound unless ``key`` names an alarm the board shows at ``now`` (acknowledged or
+    not): an acknowledgement of an alarm that was never raised is refused, nothing written."""
+    state = scoped_state(store, emergency_id, scope)
+    if key not in {a["key"] for a in _alarms_of(store, state, scope, now)}:
+        raise NotFound(f"no alarm {key!r} on emergency {emergency_id}")
+
+
+def _alarms_of(store: Store, state: em.EmergencyState, scope: list[int], now: datetime) -> list[dict[str, Any]]:
+    found = inside(store, state.emergency, scope)
+    new = [{"matter_id": m["matter_id"], "created_at": pd.Timestamp(m["created_at"]).to_pydatetime()}
+           for m in found["matters"]]
+    return em.alarms(state, now, new)
+
+
 def open_alarms(store: Store, scope: list[int], now: datetime) -> list[dict[str, Any]]:
     """The unacknowledged alarms of every active emergency (for the desk), newest first."""
     out = []
@@ -178,10 +193,7 @@ def open_alarms(store: Store, scope: list[int], now: datetime) -> list[dict[str,
         state = em.state_of(store, int(e["emergency_id"]))
         if not in_scope(store, state.emergency, scope):
             continue
-        found = inside(store, state.emergency, scope)
-        new = [{"matter_id": m["matter_id"], "created_at": pd.Timestamp(m["created_at"]).to_pydatetime()}
-               for m in found["matters"]]
-        for a in em.alarms(state, now, new):
+        for a in _alarms_of(store, state, scope, now):
             if a["acked_at"] is None:
                 out.append({**_plain_row(a), "emergency_id": int(e["emergency_id"]), "title": e["title"]})
     return sorted(out, key=lambda a: a["raised_at"], reverse=True)
